@@ -1,0 +1,278 @@
+/*
+ * csend — .NET's Socket.Send contract in C.
+ *
+ * Every function that can fail returns -1 (or NULL) and fills the caller's
+ * csend_error; on success the error value is left untouched.  A binding maps
+ * csend_error.kind to its exception class and copies the fields: it decides
+ * nothing itself.
+ */
+#ifndef CSEND_H
+#define CSEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CSEND_API __attribute__((visibility("default")))
+#else
+#define CSEND_API
+#endif
+
+#define CSEND_VERSION "0.1.0"
+
+/* ---- SocketFlags (.NET values) -------------------------------------- */
+enum {
+    CSEND_FLAG_NONE = 0x0,
+    CSEND_FLAG_OUT_OF_BAND = 0x1,
+    CSEND_FLAG_PEEK = 0x2,
+    CSEND_FLAG_DONT_ROUTE = 0x4,
+    CSEND_FLAG_MAX_IO_VECTOR_LENGTH = 0x10,
+    CSEND_FLAG_TRUNCATED = 0x100,
+    CSEND_FLAG_CONTROL_DATA_TRUNCATED = 0x200,
+    CSEND_FLAG_BROADCAST = 0x400,
+    CSEND_FLAG_MULTICAST = 0x800,
+    CSEND_FLAG_PARTIAL = 0x8000
+};
+
+/* ---- SocketError (Windows Sockets numbers, as .NET documents) -------- */
+#define CSEND_SOCKET_ERRORS(X)                                   \
+    X(SUCCESS, Success, 0)                                       \
+    X(SOCKET_ERROR, SocketError, -1)                             \
+    X(INTERRUPTED, Interrupted, 10004)                           \
+    X(ACCESS_DENIED, AccessDenied, 10013)                        \
+    X(FAULT, Fault, 10014)                                       \
+    X(INVALID_ARGUMENT, InvalidArgument, 10022)                  \
+    X(TOO_MANY_OPEN_SOCKETS, TooManyOpenSockets, 10024)          \
+    X(WOULD_BLOCK, WouldBlock, 10035)                            \
+    X(IN_PROGRESS, InProgress, 10036)                            \
+    X(ALREADY_IN_PROGRESS, AlreadyInProgress, 10037)             \
+    X(NOT_SOCKET, NotSocket, 10038)                              \
+    X(DESTINATION_ADDRESS_REQUIRED, DestinationAddressRequired, 10039) \
+    X(MESSAGE_SIZE, MessageSize, 10040)                          \
+    X(PROTOCOL_TYPE, ProtocolType, 10041)                        \
+    X(PROTOCOL_OPTION, ProtocolOption, 10042)                    \
+    X(PROTOCOL_NOT_SUPPORTED, ProtocolNotSupported, 10043)       \
+    X(SOCKET_NOT_SUPPORTED, SocketNotSupported, 10044)           \
+    X(OPERATION_NOT_SUPPORTED, OperationNotSupported, 10045)     \
+    X(PROTOCOL_FAMILY_NOT_SUPPORTED, ProtocolFamilyNotSupported, 10046) \
+    X(ADDRESS_FAMILY_NOT_SUPPORTED, AddressFamilyNotSupported, 10047) \
+    X(ADDRESS_ALREADY_IN_USE, AddressAlreadyInUse, 10048)        \
+    X(ADDRESS_NOT_AVAILABLE, AddressNotAvailable, 10049)         \
+    X(NETWORK_DOWN, NetworkDown, 10050)                          \
+    X(NETWORK_UNREACHABLE, NetworkUnreachable, 10051)            \
+    X(NETWORK_RESET, NetworkReset, 10052)                        \
+    X(CONNECTION_ABORTED, ConnectionAborted, 10053)              \
+    X(CONNECTION_RESET, ConnectionReset, 10054)                  \
+    X(NO_BUFFER_SPACE_AVAILABLE, NoBufferSpaceAvailable, 10055)  \
+    X(IS_CONNECTED, IsConnected, 10056)                          \
+    X(NOT_CONNECTED, NotConnected, 10057)                        \
+    X(SHUTDOWN, Shutdown, 10058)                                 \
+    X(TIMED_OUT, TimedOut, 10060)                                \
+    X(CONNECTION_REFUSED, ConnectionRefused, 10061)              \
+    X(HOST_DOWN, HostDown, 10064)                                \
+    X(HOST_UNREACHABLE, HostUnreachable, 10065)                  \
+    X(PROCESS_LIMIT, ProcessLimit, 10067)                        \
+    X(SYSTEM_NOT_READY, SystemNotReady, 10091)                   \
+    X(VERSION_NOT_SUPPORTED, VersionNotSupported, 10092)         \
+    X(NOT_INITIALIZED, NotInitialized, 10093)                    \
+    X(DISCONNECTING, Disconnecting, 10101)                       \
+    X(TYPE_NOT_FOUND, TypeNotFound, 10109)                       \
+    X(HOST_NOT_FOUND, HostNotFound, 11001)                       \
+    X(TRY_AGAIN, TryAgain, 11002)                                \
+    X(NO_RECOVERY, NoRecovery, 11003)                            \
+    X(NO_DATA, NoData, 11004)                                    \
+    X(IO_PENDING, IOPending, 997)                                \
+    X(OPERATION_ABORTED, OperationAborted, 995)
+
+#define CSEND_X_ENUM(upper, name, value) CSEND_SOCKET_ERROR_##upper = value,
+enum { CSEND_SOCKET_ERRORS(CSEND_X_ENUM) };
+#undef CSEND_X_ENUM
+
+/* ---- AddressFamily / SocketType / ProtocolType (.NET values) --------- */
+enum {
+    CSEND_AF_UNSPECIFIED = 0,
+    CSEND_AF_UNIX = 1,
+    CSEND_AF_INTER_NETWORK = 2,
+    CSEND_AF_INTER_NETWORK_V6 = 23 /* the native AF_INET6 (10) is accepted too */
+};
+enum {
+    CSEND_SOCK_STREAM = 1,
+    CSEND_SOCK_DGRAM = 2,
+    CSEND_SOCK_RAW = 3,
+    CSEND_SOCK_SEQPACKET = 5
+};
+enum {
+    CSEND_PROTO_UNSPECIFIED = 0,
+    CSEND_PROTO_TCP = 6,
+    CSEND_PROTO_UDP = 17
+};
+enum { CSEND_SHUTDOWN_RECEIVE = 0, CSEND_SHUTDOWN_SEND = 1, CSEND_SHUTDOWN_BOTH = 2 };
+
+/* A named constant, for bindings that publish the tables above. */
+typedef struct csend_constant {
+    const char *name;       /* .NET spelling: "ConnectionReset" */
+    const char *upper_name; /* "CONNECTION_RESET" */
+    int value;
+} csend_constant;
+
+CSEND_API const csend_constant *csend_socket_error_table(size_t *count);
+CSEND_API const csend_constant *csend_socket_flags_table(size_t *count);
+CSEND_API const csend_constant *csend_address_family_table(size_t *count);
+CSEND_API const csend_constant *csend_socket_type_table(size_t *count);
+CSEND_API const csend_constant *csend_protocol_type_table(size_t *count);
+/* "ConnectionReset" for 10054; NULL for a number that is no SocketError. */
+CSEND_API const char *csend_socket_error_name(int code);
+/* errno -> SocketError, as .NET on Unix (SPEC §4). */
+CSEND_API int csend_socket_error_from_errno(int errnum);
+
+/* ---- The error value ------------------------------------------------- */
+typedef enum csend_error_kind {
+    CSEND_OK = 0,
+    CSEND_ERR_ARGUMENT,              /* ArgumentException */
+    CSEND_ERR_ARGUMENT_NULL,         /* ArgumentNullException */
+    CSEND_ERR_ARGUMENT_OUT_OF_RANGE, /* ArgumentOutOfRangeException */
+    CSEND_ERR_INVALID_OPERATION,     /* InvalidOperationException */
+    CSEND_ERR_OBJECT_DISPOSED,       /* ObjectDisposedException */
+    CSEND_ERR_SOCKET,                /* SocketException */
+    CSEND_ERR_OUT_OF_MEMORY,         /* the runtime's own memory error */
+    CSEND_ERR_RUNTIME_INTERRUPT      /* a runtime hook aborted the call; its own exception is pending */
+} csend_error_kind;
+
+typedef struct csend_error {
+    csend_error_kind kind;
+    const char *param_name;   /* argument errors: .NET's parameter name */
+    int has_actual_value;
+    int64_t actual_value;     /* argument errors: the value given */
+    const char *object_name;  /* ObjectDisposedException: "csend.Socket" */
+    int socket_error;         /* SocketException: the SocketError number */
+    int native_error;         /* SocketException: the errno (0 if none) */
+    int64_t bytes_transferred;/* bytes handed to the kernel before the failure */
+    char message[256];
+} csend_error;
+
+/* The .NET class name of an error kind: "ArgumentNullException". */
+CSEND_API const char *csend_error_class_name(csend_error_kind kind);
+
+/* ---- Runtime hooks --------------------------------------------------- */
+/* A runtime with a global lock (CPython's GIL) lends it out around calls
+ * that may block; check_interrupt runs after EINTR with the lock held and
+ * returns nonzero to abort the call (CSEND_ERR_RUNTIME_INTERRUPT). */
+typedef struct csend_hooks {
+    void *(*release)(void);
+    void (*reacquire)(void *token);
+    int (*check_interrupt)(void);
+} csend_hooks;
+
+/* ---- Socket lifecycle ------------------------------------------------ */
+typedef struct csend_socket csend_socket;
+
+/* new Socket(af, type, proto): SocketException from socket(2). */
+CSEND_API csend_socket *csend_socket_open(int family, int type, int protocol, csend_error *err);
+/* Adopts fd (takes ownership); mode, family and type are read from it.
+ * SocketException NotSocket when fd is no socket. */
+CSEND_API csend_socket *csend_socket_from_fd(int fd, csend_error *err);
+/* Close (Dispose): idempotent; wakes operations blocked in other threads,
+ * which then fail; the descriptor is released after the last one returns. */
+CSEND_API void csend_close(csend_socket *s);
+/* Closes and frees the object: only when no other thread uses it. */
+CSEND_API void csend_socket_free(csend_socket *s);
+/* Lock hooks for every blocking call on s (NULL: none). */
+CSEND_API void csend_socket_set_hooks(csend_socket *s, const csend_hooks *hooks);
+
+/* ---- Send and friends (SPEC §1–§3) ----------------------------------- */
+/* Send(buffer, offset, size, flags): bytes sent, or -1.  buffer NULL is a
+ * null buffer.  ObjectDisposed, ArgumentNull buffer, ArgumentOutOfRange
+ * offset/size/socketFlags, SocketException (flags, then errno). */
+CSEND_API int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len,
+                             int64_t offset, int64_t size, int64_t flags, csend_error *err);
+
+/* An endpoint: an address the OS understands. */
+typedef struct csend_endpoint {
+    struct sockaddr_storage addr;
+    socklen_t len;
+} csend_endpoint;
+
+/* SendTo(buffer, offset, size, flags, remoteEP): as csend_send, then
+ * ArgumentNull remoteEP. */
+CSEND_API int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len,
+                                int64_t offset, int64_t size, int64_t flags,
+                                const csend_endpoint *remote, csend_error *err);
+
+/* A buffer of the gather form; base NULL is a null segment. */
+typedef struct csend_segment {
+    const void *base;
+    int64_t len;
+} csend_segment;
+
+/* Send(IList<ArraySegment<byte>>, flags): ArgumentNull buffers (list or a
+ * segment null), Argument buffers (empty list), flags, then errno. */
+CSEND_API int64_t csend_send_segments(csend_socket *s, const csend_segment *segments,
+                                      int64_t count, int64_t flags, csend_error *err);
+
+/* Receive(buffer, offset, size, flags): bytes received (0 at end of
+ * stream), or -1.  Same argument checks as Send; flags OutOfBand, Peek. */
+CSEND_API int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len,
+                                int64_t offset, int64_t size, int64_t flags, csend_error *err);
+
+/* ---- Connection ------------------------------------------------------ */
+CSEND_API int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *err);
+CSEND_API int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err);
+/* backlog < 0: ArgumentOutOfRange backlog. */
+CSEND_API int csend_listen(csend_socket *s, int64_t backlog, csend_error *err);
+/* Accept: the new connected socket (it inherits s's hooks), or NULL. */
+CSEND_API csend_socket *csend_accept(csend_socket *s, csend_error *err);
+/* how: CSEND_SHUTDOWN_*; anything else ArgumentOutOfRange how. */
+CSEND_API int csend_shutdown(csend_socket *s, int64_t how, csend_error *err);
+
+/* ---- Properties: getters return -1 with err set on failure ----------- */
+CSEND_API int csend_get_blocking(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_blocking(csend_socket *s, int blocking, csend_error *err);
+/* Milliseconds, 0 = infinite; -1 is read back as 0; < -1 ArgumentOutOfRange value. */
+CSEND_API int64_t csend_get_send_timeout(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_send_timeout(csend_socket *s, int64_t ms, csend_error *err);
+CSEND_API int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_receive_timeout(csend_socket *s, int64_t ms, csend_error *err);
+CSEND_API int64_t csend_get_available(csend_socket *s, csend_error *err);
+/* Connected: as of the last operation (false after a failed Send). Never fails. */
+CSEND_API int csend_get_connected(const csend_socket *s);
+CSEND_API int csend_get_no_delay(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_no_delay(csend_socket *s, int on, csend_error *err);
+CSEND_API int csend_get_local_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err);
+/* A socket with no peer yields an endpoint of len 0 (.NET: null). */
+CSEND_API int csend_get_remote_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err);
+/* The descriptor, or -1 once closed. */
+CSEND_API int csend_get_fd(const csend_socket *s);
+CSEND_API int csend_is_closed(const csend_socket *s);
+/* The family, type and protocol in .NET numbers. */
+CSEND_API int csend_get_family(const csend_socket *s);
+CSEND_API int csend_get_type(const csend_socket *s);
+CSEND_API int csend_get_protocol(const csend_socket *s);
+
+/* ---- Endpoints ------------------------------------------------------- */
+/* host (numeric or a name) and port for a socket of this family; host NULL
+ * is ArgumentNull host, port outside 0..65535 ArgumentOutOfRange port,
+ * an unresolvable host SocketException HostNotFound. */
+CSEND_API int csend_endpoint_from_host(int family, const char *host, int64_t port,
+                                       csend_endpoint *ep, csend_error *err);
+/* A Unix-domain path: ArgumentNull path, Argument path when too long. */
+CSEND_API int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *err);
+/* Writes the host (or Unix path) and port; returns the .NET family, -1 when
+ * the endpoint is empty. */
+CSEND_API int csend_endpoint_format(const csend_endpoint *ep, char *host, size_t host_len, int *port);
+
+/* ---- Tracing (SPEC §7) ----------------------------------------------- */
+typedef void (*csend_trace_fn)(const char *line, void *userdata);
+/* on: nonzero to trace; fn NULL writes lines to stderr.  Also switched on by
+ * the environment variable CSEND_TRACE=1 at the first traced call. */
+CSEND_API void csend_set_trace(int on, csend_trace_fn fn, void *userdata);
+CSEND_API int csend_get_trace(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

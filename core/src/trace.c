@@ -1,0 +1,119 @@
+/* Network tracing (SPEC §7): off by default and free when off. */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DUMP_MAX 1024
+
+/* The only global mutable state of the core. -1: not yet read from the
+ * environment. */
+static atomic_int trace_on = -1;
+static _Atomic(csend_trace_fn) trace_fn;
+static _Atomic(void *) trace_userdata;
+
+void csend_set_trace(int on, csend_trace_fn fn, void *userdata)
+{
+    atomic_store(&trace_fn, fn);
+    atomic_store(&trace_userdata, userdata);
+    atomic_store(&trace_on, on != 0);
+}
+
+int csend__trace_enabled(void)
+{
+    int on = atomic_load_explicit(&trace_on, memory_order_relaxed);
+    if (on < 0) {
+        const char *env = getenv("CSEND_TRACE");
+        on = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+        int unknown = -1;
+        atomic_compare_exchange_strong(&trace_on, &unknown, on);
+        on = atomic_load(&trace_on);
+    }
+    return on;
+}
+
+int csend_get_trace(void)
+{
+    return csend__trace_enabled();
+}
+
+static void emit(const char *line)
+{
+    csend_trace_fn fn = atomic_load(&trace_fn);
+    if (fn != NULL)
+        fn(line, atomic_load(&trace_userdata));
+    else
+        fprintf(stderr, "%s\n", line);
+}
+
+static void describe(csend_socket *s, char *out, size_t len)
+{
+    char local[300] = "-", remote[300] = "-", host[256];
+    csend_endpoint ep;
+    int port;
+    int fd = atomic_load(&s->fd);
+    ep.len = sizeof ep.addr;
+    if (getsockname(fd, (struct sockaddr *)&ep.addr, &ep.len) == 0 &&
+        csend_endpoint_format(&ep, host, sizeof host, &port) >= 0)
+        snprintf(local, sizeof local, ep.addr.ss_family == AF_UNIX ? "%s" : "%s:%d", host, port);
+    ep.len = sizeof ep.addr;
+    if (getpeername(fd, (struct sockaddr *)&ep.addr, &ep.len) == 0 &&
+        csend_endpoint_format(&ep, host, sizeof host, &port) >= 0)
+        snprintf(remote, sizeof remote, ep.addr.ss_family == AF_UNIX ? "%s" : "%s:%d", host, port);
+    snprintf(out, len, "Socket#%p fd=%d local=%s remote=%s", (void *)s, fd, local, remote);
+}
+
+void csend__trace_begin(csend_socket *s, const char *op, int64_t size)
+{
+    char who[700], line[800];
+    describe(s, who, sizeof who);
+    snprintf(line, sizeof line, "csend %s %s size=%" PRId64, op, who, size);
+    emit(line);
+}
+
+/* Appends the hex of up to DUMP_MAX bytes spread over segments. */
+static void trace_bytes(csend_socket *s, const char *op, const csend_segment *seg,
+                        int64_t count, int64_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char line[64 + 2 * DUMP_MAX];
+    int at = snprintf(line, 64, "csend %s Socket#%p returns:%" PRId64 " data=", op, (void *)s, n);
+    int64_t left = n < DUMP_MAX ? n : DUMP_MAX;
+    for (int64_t i = 0; i < count && left > 0; i++) {
+        const unsigned char *p = seg[i].base;
+        int64_t take = seg[i].len < left ? seg[i].len : left;
+        for (int64_t j = 0; j < take; j++) {
+            line[at++] = hex[p[j] >> 4];
+            line[at++] = hex[p[j] & 15];
+        }
+        left -= take;
+    }
+    line[at] = '\0';
+    emit(line);
+}
+
+void csend__trace_result(csend_socket *s, const char *op, const void *data, int64_t n)
+{
+    csend_segment one = {data, n};
+    trace_bytes(s, op, &one, 1, n);
+}
+
+void csend__trace_segments(csend_socket *s, const csend_segment *segments, int64_t count,
+                           int64_t n)
+{
+    trace_bytes(s, "Send", segments, count, n);
+}
+
+void csend__trace_error(csend_socket *s, const char *op, const csend_error *err)
+{
+    char line[600];
+    const char *name = csend_socket_error_name(err->socket_error);
+    snprintf(line, sizeof line,
+             "csend %s Socket#%p failed: %s %d errno=%d bytes_transferred=%" PRId64 " %s", op,
+             (void *)s, name ? name : "?", err->socket_error, err->native_error,
+             err->bytes_transferred, err->message);
+    emit(line);
+}

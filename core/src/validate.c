@@ -1,0 +1,79 @@
+/* Argument checks of SPEC §1 and the flags rule of §2, in .NET's order. */
+#include "internal.h"
+
+#include <errno.h>
+
+int csend__check_buffer(const void *buffer, int64_t len, int64_t offset, int64_t size,
+                        csend_error *err)
+{
+    if (buffer == NULL) {
+        csend__argument_null(err, "buffer");
+        return -1;
+    }
+    /* .NET lengths and offsets are int32: a larger value is out of range. */
+    int64_t limit = len < INT32_MAX ? len : INT32_MAX;
+    if (offset < 0) {
+        csend__out_of_range_min(err, "offset", offset, 0);
+        return -1;
+    }
+    if (offset > limit) {
+        csend__out_of_range_max(err, "offset", offset, limit);
+        return -1;
+    }
+    int64_t rest = len - offset < INT32_MAX ? len - offset : INT32_MAX;
+    if (size < 0) {
+        csend__out_of_range_min(err, "size", size, 0);
+        return -1;
+    }
+    if (size > rest) {
+        csend__out_of_range_max(err, "size", size, rest);
+        return -1;
+    }
+    return 0;
+}
+
+/* SocketFlags is a 32-bit enum: any 32-bit pattern (signed or not) is a
+ * value, bit 31 included; a wider integer is out of range. */
+static int flags_bits(int64_t flags, uint32_t *bits, csend_error *err)
+{
+    if (flags < INT32_MIN) {
+        csend__out_of_range_min(err, "socketFlags", flags, INT32_MIN);
+        return -1;
+    }
+    if (flags > (int64_t)UINT32_MAX) {
+        csend__out_of_range_max(err, "socketFlags", flags, (int64_t)UINT32_MAX);
+        return -1;
+    }
+    *bits = (uint32_t)flags;
+    return 0;
+}
+
+static int os_flags(int64_t flags, uint32_t allowed, csend_error *err)
+{
+    uint32_t bits;
+    if (flags_bits(flags, &bits, err) < 0)
+        return -1;
+    if (bits & ~allowed) {
+        csend__socket_error(err, CSEND_SOCKET_ERROR_OPERATION_NOT_SUPPORTED, EOPNOTSUPP, 0);
+        return -1;
+    }
+    int os = MSG_NOSIGNAL;
+    if (bits & CSEND_FLAG_OUT_OF_BAND)
+        os |= MSG_OOB;
+    if (bits & CSEND_FLAG_DONT_ROUTE)
+        os |= MSG_DONTROUTE;
+    if (bits & CSEND_FLAG_PEEK)
+        os |= MSG_PEEK;
+    return os;
+}
+
+int csend__send_flags(int64_t flags, csend_error *err)
+{
+    return os_flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_DONT_ROUTE, err);
+}
+
+int csend__receive_flags(int64_t flags, csend_error *err)
+{
+    int os = os_flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_PEEK, err);
+    return os < 0 ? os : os & ~MSG_NOSIGNAL;
+}
