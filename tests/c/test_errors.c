@@ -1,0 +1,211 @@
+/* SPEC §4 (the errno table, the SocketError numbers) and §7 (tracing). */
+#define _GNU_SOURCE
+#include "support.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The table of SPEC §4, written out again here so that the core's copy is
+ * checked against the text, not against itself. */
+static const struct {
+    int errnum;
+    const char *name;
+    int code;
+} errno_rows[] = {
+    {EAGAIN, "WouldBlock", 10035}, {EWOULDBLOCK, "WouldBlock", 10035},
+    {EPIPE, "Shutdown", 10058}, {ECONNRESET, "ConnectionReset", 10054},
+    {ENOTCONN, "NotConnected", 10057}, {EDESTADDRREQ, "DestinationAddressRequired", 10039},
+    {EMSGSIZE, "MessageSize", 10040}, {ETIMEDOUT, "TimedOut", 10060},
+    {EINTR, "Interrupted", 10004}, {EACCES, "AccessDenied", 10013},
+    {EPERM, "AccessDenied", 10013}, {EFAULT, "Fault", 10014},
+    {EINVAL, "InvalidArgument", 10022}, {EMFILE, "TooManyOpenSockets", 10024},
+    {ENFILE, "TooManyOpenSockets", 10024}, {ENOBUFS, "NoBufferSpaceAvailable", 10055},
+    {ENOTSOCK, "NotSocket", 10038}, {EOPNOTSUPP, "OperationNotSupported", 10045},
+    {ENOTSUP, "OperationNotSupported", 10045}, {EBADF, "OperationAborted", 995},
+    {ECANCELED, "OperationAborted", 995}, {ECONNABORTED, "ConnectionAborted", 10053},
+    {ECONNREFUSED, "ConnectionRefused", 10061}, {EHOSTUNREACH, "HostUnreachable", 10065},
+    {EHOSTDOWN, "HostDown", 10064}, {ENETUNREACH, "NetworkUnreachable", 10051},
+    {ENETDOWN, "NetworkDown", 10050}, {ENETRESET, "NetworkReset", 10052},
+    {EADDRINUSE, "AddressAlreadyInUse", 10048}, {EADDRNOTAVAIL, "AddressNotAvailable", 10049},
+    {EAFNOSUPPORT, "AddressFamilyNotSupported", 10047},
+    {EPFNOSUPPORT, "ProtocolFamilyNotSupported", 10046},
+    {EPROTONOSUPPORT, "ProtocolNotSupported", 10043}, {EPROTOTYPE, "ProtocolType", 10041},
+    {ESOCKTNOSUPPORT, "SocketNotSupported", 10044}, {ENOPROTOOPT, "ProtocolOption", 10042},
+    {EINPROGRESS, "InProgress", 10036}, {EALREADY, "AlreadyInProgress", 10037},
+    {EISCONN, "IsConnected", 10056}, {ESHUTDOWN, "Disconnecting", 10101},
+    {ENOENT, "AddressNotAvailable", 10049}, {ENXIO, "HostNotFound", 11001},
+    {ENODATA, "NoData", 11004}, {EIO, "SocketError", -1}, {ENOMEM, "SocketError", -1},
+    {ELOOP, "SocketError", -1},
+};
+
+static void test_every_errno_maps_as_the_table_says(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof errno_rows / sizeof errno_rows[0]; i++) {
+        int got = csend_socket_error_from_errno(errno_rows[i].errnum);
+        if (got != errno_rows[i].code)
+            fail_msg("errno %d (%s): expected %s (%d), got %d", errno_rows[i].errnum,
+                     strerror(errno_rows[i].errnum), errno_rows[i].name, errno_rows[i].code, got);
+        assert_string_equal(csend_socket_error_name(got), errno_rows[i].name);
+    }
+}
+
+static void test_socket_error_numbers_are_the_documented_ones(void **state)
+{
+    (void)state;
+    size_t n;
+    const csend_constant *t = csend_socket_error_table(&n);
+    assert_int_equal(n, 47);
+    static const struct { const char *name; int value; } spot[] = {
+        {"Success", 0}, {"SocketError", -1}, {"IOPending", 997}, {"OperationAborted", 995},
+        {"TypeNotFound", 10109}, {"Disconnecting", 10101}, {"NoData", 11004},
+        {"ProcessLimit", 10067}, {"NotInitialized", 10093}, {"TryAgain", 11002},
+    };
+    for (size_t i = 0; i < sizeof spot / sizeof spot[0]; i++) {
+        int found = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(t[j].name, spot[i].name) == 0) {
+                assert_int_equal(t[j].value, spot[i].value);
+                found = 1;
+            }
+        assert_true(found);
+    }
+    assert_null(csend_socket_error_name(12345));
+    const csend_constant *f = csend_socket_flags_table(&n);
+    assert_int_equal(n, 10);
+    assert_string_equal(f[9].name, "Partial");
+    assert_int_equal(f[9].value, 0x8000);
+    assert_string_equal(f[1].upper_name, "OUT_OF_BAND");
+}
+
+static void test_messages_follow_modern_dotnet(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    unix_pair(&s, &peer);
+    csend_error err;
+    csend_send(s, NULL, 0, 0, 0, 0, &err);
+    assert_string_equal(err.message, "Value cannot be null. (Parameter 'buffer')");
+    csend_send(s, "abcde", 5, 6, 0, 0, &err);
+    assert_string_equal(err.message,
+                        "offset ('6') must be less than or equal to '5'. (Parameter 'offset')");
+    csend_send(s, "abcde", 5, 0, -1, 0, &err);
+    assert_string_equal(err.message,
+                        "size ('-1') must be greater than or equal to '0'. (Parameter 'size')");
+    csend_send(s, "abcde", 5, 0, 5, 2, &err);
+    assert_string_equal(err.message, "Operation not supported");
+    assert_int_equal(err.native_error, EOPNOTSUPP);
+    assert_int_equal(err.socket_error, 10045);
+    csend_close(s);
+    csend_send(s, "abcde", 5, 0, 5, 0, &err);
+    assert_string_equal(err.message, "Cannot access a disposed object. Object name: 'csend.Socket'.");
+    assert_string_equal(csend_error_class_name(err.kind), "ObjectDisposedException");
+    csend_socket_free(s);
+    close(peer);
+}
+
+typedef struct lines {
+    char text[8][2200];
+    int count;
+} lines;
+
+static void collect(const char *line, void *userdata)
+{
+    lines *l = userdata;
+    if (l->count < 8)
+        snprintf(l->text[l->count], sizeof l->text[0], "%s", line);
+    l->count++;
+}
+
+static void test_trace_logs_send_result_and_failure_but_not_argument_errors(void **state)
+{
+    (void)state;
+    lines l = {.count = 0};
+    csend_set_trace(1, collect, &l);
+    csend_socket *s;
+    int peer;
+    tcp_pair(&s, &peer);
+    csend_error err;
+    assert_int_equal(csend_send(s, "This is a test", 14, 0, 14, 0, &err), 14);
+    assert_int_equal(l.count, 2);
+    assert_non_null(strstr(l.text[0], "Send"));
+    assert_non_null(strstr(l.text[0], "size=14"));
+    assert_non_null(strstr(l.text[0], "local=127.0.0.1:"));
+    assert_non_null(strstr(l.text[0], "remote=127.0.0.1:"));
+    assert_non_null(strstr(l.text[1], "returns:14 data=5468697320697320612074657374"));
+
+    csend_send(s, "abc", 3, 4, 0, 0, &err); /* argument errors log nothing */
+    csend_send(s, "abc", 3, 0, 3, CSEND_FLAG_PEEK, &err);
+    assert_int_equal(l.count, 2);
+
+    close(peer);
+    usleep(20000);
+    csend_send(s, "x", 1, 0, 1, 0, &err);
+    csend_send(s, "x", 1, 0, 1, 0, &err);
+    assert_int_equal(l.count, 6);
+    assert_non_null(strstr(l.text[5], "failed: Shutdown 10058 errno=32"));
+
+    csend_set_trace(0, NULL, NULL);
+    csend_send(s, "x", 1, 0, 1, 0, &err);
+    assert_int_equal(l.count, 6);
+    csend_socket_free(s);
+}
+
+static void test_trace_dumps_at_most_1024_bytes(void **state)
+{
+    (void)state;
+    lines l = {.count = 0};
+    csend_set_trace(1, collect, &l);
+    csend_socket *s;
+    int peer;
+    unix_pair(&s, &peer);
+    static char data[4000];
+    memset(data, 0xab, sizeof data);
+    csend_error err;
+    assert_int_equal(csend_send(s, data, sizeof data, 0, sizeof data, 0, &err), 4000);
+    csend_set_trace(0, NULL, NULL);
+    const char *hex = strstr(l.text[1], "data=");
+    assert_non_null(hex);
+    assert_int_equal(strlen(hex + 5), 2048);
+    csend_socket_free(s);
+    close(peer);
+}
+
+static void test_endpoints_reject_bad_arguments(void **state)
+{
+    (void)state;
+    csend_endpoint ep;
+    csend_error err;
+    assert_int_equal(csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, NULL, 80, &ep, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_NULL);
+    assert_string_equal(err.param_name, "host");
+    assert_int_equal(csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "127.0.0.1", 65536, &ep, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    assert_string_equal(err.param_name, "port");
+    assert_int_equal(csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "no-such-host.invalid", 1, &ep, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_SOCKET);
+    assert_int_equal(csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "localhost", 80, &ep, &err), 0);
+    char path[200];
+    memset(path, 'p', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    assert_int_equal(csend_endpoint_from_path(path, &ep, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT);
+    assert_int_equal(csend_endpoint_from_path("/tmp/x.sock", &ep, &err), 0);
+    char host[128];
+    int port;
+    assert_int_equal(csend_endpoint_format(&ep, host, sizeof host, &port), CSEND_AF_UNIX);
+    assert_string_equal(host, "/tmp/x.sock");
+}
+
+const struct CMUnitTest error_tests[] = {
+    cmocka_unit_test(test_every_errno_maps_as_the_table_says),
+    cmocka_unit_test(test_socket_error_numbers_are_the_documented_ones),
+    cmocka_unit_test(test_messages_follow_modern_dotnet),
+    cmocka_unit_test(test_trace_logs_send_result_and_failure_but_not_argument_errors),
+    cmocka_unit_test(test_trace_dumps_at_most_1024_bytes),
+    cmocka_unit_test(test_endpoints_reject_bad_arguments),
+};
+const size_t error_test_count = sizeof error_tests / sizeof error_tests[0];

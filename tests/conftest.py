@@ -1,0 +1,7 @@
+"""Shared pytest set-up: where the build put its programs and modules."""
+import os
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BUILD = pathlib.Path(os.environ.get("CSEND_BUILD_DIR", ROOT / "build"))
+VECTORS = ROOT / "tests" / "vectors" / "send.txt"
