@@ -1,0 +1,47 @@
+# `make` builds, `make test` runs every test, `make demo` runs the example.
+# Each does its own set-up on a fresh machine: Debian packages when missing,
+# a .venv with the Python tools, the CMake build.
+
+VENV        := .venv
+VPY         := $(VENV)/bin/python
+CMAKE       := $(VENV)/bin/cmake
+BUILD       := build
+DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket pkg-config gcc
+SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: all deps build test demo clean
+
+all: build
+
+# Debian packages: installed only when one is missing.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(BUILD)/build.ninja: CMakeLists.txt $(VENV)/.installed | deps
+	$(CMAKE) -S . -B $(BUILD) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja)
+
+build: deps $(VENV)/.installed $(BUILD)/build.ninja
+	$(CMAKE) --build $(BUILD)
+
+test: build
+	$(VPY) -m pytest
+
+demo: build
+	./$(BUILD)/csend_demo
+
+clean:
+	rm -rf $(BUILD) $(VENV) _skbuild dist
