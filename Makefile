@@ -9,7 +9,7 @@ BUILD       := build
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket pkg-config gcc
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build python test demo clean
 
 all: build
 
@@ -37,11 +37,16 @@ $(BUILD)/build.ninja: CMakeLists.txt $(VENV)/.installed | deps
 build: deps $(VENV)/.installed $(BUILD)/build.ninja
 	$(CMAKE) --build $(BUILD)
 
-test: build
+# The Python module, installed into .venv as a user would: pip install .
+python: $(VENV)/.installed | deps
+	$(VPY) -m pip install -q --no-build-isolation . || { $(VPY) -m pip install -v --no-build-isolation . 2>&1 | tail -40; exit 1; }
+
+test: build python
 	$(VPY) -m pytest
 
-demo: build
+demo: build python
 	./$(BUILD)/csend_demo
+	$(VPY) demo/demo.py
 
 clean:
 	rm -rf $(BUILD) $(VENV) _skbuild dist

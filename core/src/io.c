@@ -213,6 +213,12 @@ static int64_t send_loop(csend_socket *s, const char *p, int64_t size, int flags
         done += n;
         o.p += n;
         o.len -= (size_t)n;
+        /* A blocking send cut short by a signal: let the runtime run its
+         * handlers (Ctrl-C must stop a long send) before going on. */
+        if (o.len > 0 && s->blocking && c.lent && c.deadline_ns == 0 && interrupted(&c)) {
+            n = ABORTED;
+            break;
+        }
     } while (o.len > 0 && s->blocking);
     call_end(&c);
     if (n < 0) {

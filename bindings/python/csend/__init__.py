@@ -1,0 +1,37 @@
+"""csend: .NET's Socket.Send contract (validation, blocking, timeouts,
+SocketError codes) from one C core.
+
+    >>> import csend
+    >>> s = csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.STREAM)
+    >>> s.connect(("127.0.0.1", 5000))                       # doctest: +SKIP
+    >>> s.send(b"This is a test", 0, 14, csend.SocketFlags.NONE)  # doctest: +SKIP
+    14
+"""
+from . import _core
+from ._enums import (AddressFamily, ProtocolType, SocketError, SocketFlags, SocketShutdown,
+                     SocketType)
+from ._exceptions import (ArgumentException, ArgumentNullException,
+                          ArgumentOutOfRangeException, InvalidOperationException,
+                          ObjectDisposedException, SocketException)
+
+Socket = _core.Socket
+set_trace = _core.set_trace
+get_trace = _core.get_trace
+
+_core._bind({
+    "ArgumentException": ArgumentException,
+    "ArgumentNullException": ArgumentNullException,
+    "ArgumentOutOfRangeException": ArgumentOutOfRangeException,
+    "InvalidOperationException": InvalidOperationException,
+    "ObjectDisposedException": ObjectDisposedException,
+    "SocketException": SocketException,
+    "SocketError": SocketError,
+})
+
+__version__ = _core.CORE_VERSION
+__all__ = [
+    "AddressFamily", "ArgumentException", "ArgumentNullException",
+    "ArgumentOutOfRangeException", "InvalidOperationException", "ObjectDisposedException",
+    "ProtocolType", "Socket", "SocketError", "SocketException", "SocketFlags",
+    "SocketShutdown", "SocketType", "get_trace", "set_trace",
+]

@@ -1,0 +1,27 @@
+"""SocketError, SocketFlags, AddressFamily, SocketType, ProtocolType and
+SocketShutdown with .NET's names and values, read from the C core's tables."""
+import enum
+
+from . import _core
+
+SocketError = enum.IntEnum("SocketError", [(u, v) for _, u, v in _core.SOCKET_ERRORS],
+                           module=__name__)
+SocketError.__doc__ = "System.Net.Sockets.SocketError: the Windows Sockets codes .NET documents."
+
+SocketFlags = enum.IntFlag("SocketFlags", [(u, v) for _, u, v in _core.SOCKET_FLAGS],
+                           module=__name__)
+SocketFlags.__doc__ = "System.Net.Sockets.SocketFlags; Send accepts NONE, OUT_OF_BAND, DONT_ROUTE."
+
+AddressFamily = enum.IntEnum("AddressFamily", [(u, v) for _, u, v in _core.ADDRESS_FAMILIES],
+                             module=__name__)
+SocketType = enum.IntEnum("SocketType", [(u, v) for _, u, v in _core.SOCKET_TYPES],
+                          module=__name__)
+ProtocolType = enum.IntEnum("ProtocolType", [(u, v) for _, u, v in _core.PROTOCOL_TYPES],
+                            module=__name__)
+
+
+class SocketShutdown(enum.IntEnum):
+    """System.Net.Sockets.SocketShutdown."""
+    RECEIVE = 0
+    SEND = 1
+    BOTH = 2

@@ -1,0 +1,44 @@
+/* What the files of the Python binding share. */
+#ifndef CSEND_PY_BINDING_H
+#define CSEND_PY_BINDING_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "csend.h"
+
+typedef struct {
+    PyObject_HEAD
+    csend_socket *s;
+} SocketObject;
+
+extern PyTypeObject Socket_Type;
+extern const csend_hooks csendpy_hooks;
+
+/* errors.c: the classes handed over by csend/__init__.py */
+int csendpy_bind_classes(PyObject *classes);
+/* Raises the exception the core's error value names; returns NULL. */
+PyObject *csendpy_raise(const csend_error *err);
+/* The SocketError member for a number (a new reference). */
+PyObject *csendpy_socket_error(int code);
+
+/* args.c: argument translation, never validation */
+typedef struct {
+    const char *const *names; /* keyword names, in positional order */
+    int count;
+    const char *function;
+} csendpy_signature;
+/* Fills out[0..count) with borrowed references (NULL when not given). */
+int csendpy_parse(const csendpy_signature *sig, PyObject *const *args, Py_ssize_t nargs,
+                  PyObject *kwnames, PyObject **out);
+/* An integer argument as int64 (beyond int64 saturates, still out of range
+ * for the core); a float, bool, None or str is a TypeError. */
+int csendpy_int(PyObject *o, const char *name, int64_t *v);
+/* A readable (or writable) C-contiguous buffer of bytes; None gives a NULL
+ * buffer for the core to report. */
+int csendpy_buffer(PyObject *o, Py_buffer *view, int writable);
+/* An endpoint for a socket of this family: (host, port) or a path. */
+int csendpy_endpoint(csend_socket *s, PyObject *o, csend_endpoint *ep);
+PyObject *csendpy_endpoint_object(const csend_endpoint *ep);
+
+#endif

@@ -1,0 +1,602 @@
+/* csend.Socket: the core's socket, its Send overloads and properties. */
+#include "binding.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+static void *lend_gil(void) { return PyEval_SaveThread(); }
+static void take_gil(void *token) { PyEval_RestoreThread(token); }
+static int signals_raised(void) { return PyErr_CheckSignals() < 0; }
+
+/* The GIL is lent out around every call that may block or copies much;
+ * pending signal handlers run on EINTR, so Ctrl-C stops a blocked send. */
+const csend_hooks csendpy_hooks = {lend_gil, take_gil, signals_raised};
+
+static PyObject *wrap(PyTypeObject *type, csend_socket *s)
+{
+    SocketObject *self = (SocketObject *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        csend_socket_free(s);
+        return NULL;
+    }
+    csend_socket_set_hooks(s, &csendpy_hooks);
+    self->s = s;
+    return (PyObject *)self;
+}
+
+static PyObject *Socket_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"family", "type", "proto", NULL};
+    int family = CSEND_AF_INTER_NETWORK, stype = CSEND_SOCK_STREAM, proto = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|iii:Socket", names, &family, &stype, &proto))
+        return NULL;
+    csend_error err;
+    csend_socket *s;
+    Py_BEGIN_ALLOW_THREADS
+    s = csend_socket_open(family, stype, proto, &err);
+    Py_END_ALLOW_THREADS
+    if (s == NULL)
+        return csendpy_raise(&err);
+    return wrap(type, s);
+}
+
+static PyObject *from_fd(PyTypeObject *type, int fd)
+{
+    csend_error err;
+    csend_socket *s = csend_socket_from_fd(fd, &err);
+    if (s == NULL)
+        return csendpy_raise(&err);
+    return wrap(type, s);
+}
+
+static PyObject *Socket_from_fd(PyObject *cls, PyObject *arg)
+{
+    int fd = PyObject_AsFileDescriptor(arg);
+    if (fd < 0)
+        return NULL;
+    return from_fd((PyTypeObject *)cls, fd);
+}
+
+static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
+{
+    int fd = PyObject_AsFileDescriptor(sock);
+    if (fd < 0)
+        return NULL;
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    return from_fd((PyTypeObject *)cls, copy);
+}
+
+static void Socket_finalize(PyObject *op)
+{
+    SocketObject *self = (SocketObject *)op;
+    if (self->s != NULL && !csend_is_closed(self->s)) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (PyErr_ResourceWarning(op, 1, "unclosed %R", op) < 0)
+            PyErr_WriteUnraisable(op);
+        PyErr_Restore(type, value, tb);
+    }
+}
+
+static void Socket_dealloc(PyObject *op)
+{
+    if (PyObject_CallFinalizerFromDealloc(op) < 0)
+        return;
+    SocketObject *self = (SocketObject *)op;
+    csend_socket_free(self->s);
+    Py_TYPE(op)->tp_free(op);
+}
+
+static PyObject *Socket_repr(PyObject *op)
+{
+    SocketObject *self = (SocketObject *)op;
+    csend_error err;
+    if (csend_is_closed(self->s))
+        return PyUnicode_FromFormat("<csend.Socket [closed] family=%d type=%d>",
+                                    csend_get_family(self->s), csend_get_type(self->s));
+    return PyUnicode_FromFormat("<csend.Socket fd=%d family=%d type=%d proto=%d blocking=%s>",
+                                csend_get_fd(self->s), csend_get_family(self->s),
+                                csend_get_type(self->s), csend_get_protocol(self->s),
+                                csend_get_blocking(self->s, &err) == 1 ? "True" : "False");
+}
+
+/* ---- Send and its overloads ---- */
+
+typedef struct {
+    Py_buffer view;
+    int64_t offset, size, flags;
+} buffer_args;
+
+static void release_args(buffer_args *a)
+{
+    if (a->view.obj != NULL)
+        PyBuffer_Release(&a->view);
+}
+
+/* (buffer, offset, size, flags): positional in .NET's order; offset 0,
+ * size the rest of the buffer and flags None when left out. */
+static int buffer_arguments(PyObject **slot, const char *function, int writable, buffer_args *a)
+{
+    a->view.obj = NULL;
+    if (slot[0] == NULL) {
+        PyErr_Format(PyExc_TypeError, "%s() missing required argument 'buffer'", function);
+        return -1;
+    }
+    a->offset = 0;
+    a->flags = 0;
+    if ((slot[1] && csendpy_int(slot[1], "offset", &a->offset) < 0) ||
+        (slot[2] && csendpy_int(slot[2], "size", &a->size) < 0) ||
+        (slot[3] && csendpy_int(slot[3], "flags", &a->flags) < 0))
+        return -1;
+    if (csendpy_buffer(slot[0], &a->view, writable) < 0)
+        return -1;
+    if (slot[2] == NULL) {
+        int64_t len = (int64_t)a->view.len;
+        a->size = a->offset >= 0 && a->offset <= len ? len - a->offset : 0;
+    }
+    return 0;
+}
+
+static const char *const send_names[] = {"buffer", "offset", "size", "flags"};
+static const csendpy_signature send_sig = {send_names, 4, "send"};
+static const csendpy_signature try_send_sig = {send_names, 4, "try_send"};
+static const csendpy_signature receive_sig = {send_names, 4, "receive"};
+
+static PyObject *Socket_send(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                             PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[4];
+    buffer_args a = {.view = {.obj = NULL}};
+    if (csendpy_parse(&send_sig, args, nargs, kwnames, slot) < 0 ||
+        buffer_arguments(slot, "send", 0, &a) < 0) {
+        release_args(&a);
+        return NULL;
+    }
+    csend_error err;
+    int64_t n = csend_send(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size, a.flags,
+                           &err);
+    release_args(&a);
+    if (n < 0)
+        return csendpy_raise(&err);
+    return PyLong_FromLongLong(n);
+}
+
+static PyObject *Socket_try_send(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[4];
+    buffer_args a = {.view = {.obj = NULL}};
+    if (csendpy_parse(&try_send_sig, args, nargs, kwnames, slot) < 0 ||
+        buffer_arguments(slot, "try_send", 0, &a) < 0) {
+        release_args(&a);
+        return NULL;
+    }
+    csend_error err;
+    int64_t n = csend_send(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size, a.flags,
+                           &err);
+    release_args(&a);
+    if (n < 0 && err.kind != CSEND_ERR_SOCKET)
+        return csendpy_raise(&err);
+    /* The out SocketError form: the count handed to the kernel and the code. */
+    PyObject *code = csendpy_socket_error(n < 0 ? err.socket_error : CSEND_SOCKET_ERROR_SUCCESS);
+    if (code == NULL)
+        return NULL;
+    return Py_BuildValue("(LN)", (long long)(n < 0 ? err.bytes_transferred : n), code);
+}
+
+static const char *const send_to_names[] = {"buffer", "offset", "size", "flags", "remote_ep"};
+static const csendpy_signature send_to_sig = {send_to_names, 5, "send_to"};
+
+static PyObject *Socket_send_to(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[5];
+    buffer_args a = {.view = {.obj = NULL}};
+    if (csendpy_parse(&send_to_sig, args, nargs, kwnames, slot) < 0)
+        return NULL;
+    /* .NET's overloads put remoteEP last: (buffer, ep), (buffer, flags, ep),
+     * (buffer, size, flags, ep), (buffer, offset, size, flags, ep). */
+    if (slot[4] == NULL && nargs >= 2 && nargs <= 4) {
+        /* The middle positionals are the last of (offset, size, flags). */
+        int k = (int)nargs - 2;
+        PyObject *mid[3] = {NULL, NULL, NULL};
+        for (int i = 0; i < k; i++)
+            mid[3 - k + i] = args[1 + i];
+        for (int j = 1; j <= 3; j++) {
+            PyObject *keyword = j >= nargs ? slot[j] : NULL;
+            if (keyword != NULL && mid[j - 1] != NULL) {
+                PyErr_Format(PyExc_TypeError, "send_to() got multiple values for argument '%s'",
+                             send_to_names[j]);
+                return NULL;
+            }
+            slot[j] = mid[j - 1] ? mid[j - 1] : keyword;
+        }
+        slot[4] = args[nargs - 1];
+    }
+    if (slot[4] == NULL) {
+        PyErr_SetString(PyExc_TypeError, "send_to() missing required argument 'remote_ep'");
+        return NULL;
+    }
+    if (buffer_arguments(slot, "send_to", 0, &a) < 0) {
+        release_args(&a);
+        return NULL;
+    }
+    csend_endpoint ep;
+    int has = csendpy_endpoint(self->s, slot[4], &ep);
+    if (has < 0) {
+        release_args(&a);
+        return NULL;
+    }
+    csend_error err;
+    int64_t n = csend_send_to(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size,
+                              a.flags, has == 0 ? &ep : NULL, &err);
+    release_args(&a);
+    if (n < 0)
+        return csendpy_raise(&err);
+    return PyLong_FromLongLong(n);
+}
+
+static const char *const segments_names[] = {"buffers", "flags"};
+static const csendpy_signature segments_sig = {segments_names, 2, "send_segments"};
+
+static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                      PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[2];
+    if (csendpy_parse(&segments_sig, args, nargs, kwnames, slot) < 0)
+        return NULL;
+    if (slot[0] == NULL) {
+        PyErr_SetString(PyExc_TypeError, "send_segments() missing required argument 'buffers'");
+        return NULL;
+    }
+    int64_t flags = 0;
+    if (slot[1] && csendpy_int(slot[1], "flags", &flags) < 0)
+        return NULL;
+    csend_error err;
+    if (slot[0] == Py_None) {
+        csend_send_segments(self->s, NULL, 0, flags, &err);
+        return csendpy_raise(&err);
+    }
+    PyObject *seq = PySequence_Fast(slot[0], "buffers must be a sequence of bytes-like objects");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    Py_buffer *views = PyMem_Calloc((size_t)(count ? count : 1), sizeof *views);
+    csend_segment *segs = PyMem_Calloc((size_t)(count ? count : 1), sizeof *segs);
+    PyObject *result = NULL;
+    Py_ssize_t got = 0;
+    if (views == NULL || segs == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; got < count; got++) {
+        if (csendpy_buffer(PySequence_Fast_GET_ITEM(seq, got), &views[got], 0) < 0)
+            goto done;
+        segs[got].base = views[got].buf;
+        segs[got].len = (int64_t)views[got].len;
+    }
+    int64_t n = csend_send_segments(self->s, segs, count, flags, &err);
+    result = n < 0 ? csendpy_raise(&err) : PyLong_FromLongLong(n);
+done:
+    for (Py_ssize_t i = 0; i < got; i++)
+        if (views[i].obj != NULL)
+            PyBuffer_Release(&views[i]);
+    PyMem_Free(views);
+    PyMem_Free(segs);
+    Py_DECREF(seq);
+    return result;
+}
+
+static PyObject *Socket_receive(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[4];
+    buffer_args a = {.view = {.obj = NULL}};
+    if (csendpy_parse(&receive_sig, args, nargs, kwnames, slot) < 0 ||
+        buffer_arguments(slot, "receive", 1, &a) < 0) {
+        release_args(&a);
+        return NULL;
+    }
+    csend_error err;
+    int64_t n = csend_receive(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size,
+                              a.flags, &err);
+    release_args(&a);
+    if (n < 0)
+        return csendpy_raise(&err);
+    return PyLong_FromLongLong(n);
+}
+
+/* ---- connection ---- */
+
+static PyObject *with_endpoint(SocketObject *self, PyObject *arg,
+                               int (*fn)(csend_socket *, const csend_endpoint *, csend_error *))
+{
+    csend_endpoint ep;
+    int has = csendpy_endpoint(self->s, arg, &ep);
+    if (has < 0)
+        return NULL;
+    csend_error err;
+    /* A call that may block lends the GIL through the socket's hooks. */
+    int rc = fn(self->s, has == 0 ? &ep : NULL, &err);
+    if (rc < 0)
+        return csendpy_raise(&err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Socket_connect(PyObject *op, PyObject *ep)
+{
+    return with_endpoint((SocketObject *)op, ep, csend_connect);
+}
+
+static PyObject *Socket_bind(PyObject *op, PyObject *ep)
+{
+    return with_endpoint((SocketObject *)op, ep, csend_bind);
+}
+
+static PyObject *Socket_listen(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
+{
+    SocketObject *self = (SocketObject *)op;
+    int64_t backlog = 128;
+    if (nargs > 1) {
+        PyErr_SetString(PyExc_TypeError, "listen() takes at most 1 argument");
+        return NULL;
+    }
+    if (nargs == 1 && csendpy_int(args[0], "backlog", &backlog) < 0)
+        return NULL;
+    csend_error err;
+    if (csend_listen(self->s, backlog, &err) < 0)
+        return csendpy_raise(&err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Socket_accept(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    SocketObject *self = (SocketObject *)op;
+    csend_error err;
+    csend_socket *a = csend_accept(self->s, &err);
+    if (a == NULL)
+        return csendpy_raise(&err);
+    return wrap(&Socket_Type, a);
+}
+
+static PyObject *Socket_shutdown(PyObject *op, PyObject *arg)
+{
+    SocketObject *self = (SocketObject *)op;
+    int64_t how;
+    if (csendpy_int(arg, "how", &how) < 0)
+        return NULL;
+    csend_error err;
+    if (csend_shutdown(self->s, how, &err) < 0)
+        return csendpy_raise(&err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Socket_close(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    csend_close(((SocketObject *)op)->s);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Socket_fileno(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    return PyLong_FromLong(csend_get_fd(((SocketObject *)op)->s));
+}
+
+static PyObject *Socket_enter(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    return Py_NewRef(op);
+}
+
+static PyObject *Socket_exit(PyObject *op, PyObject *args)
+{
+    (void)args;
+    csend_close(((SocketObject *)op)->s);
+    Py_RETURN_FALSE;
+}
+
+/* ---- properties ---- */
+
+#define S(op) (((SocketObject *)(op))->s)
+
+static PyObject *get_blocking(PyObject *op, void *c)
+{
+    (void)c;
+    csend_error err;
+    int v = csend_get_blocking(S(op), &err);
+    return v < 0 ? csendpy_raise(&err) : PyBool_FromLong(v);
+}
+
+static int set_blocking(PyObject *op, PyObject *v, void *c)
+{
+    (void)c;
+    if (v == NULL || !PyBool_Check(v)) {
+        PyErr_SetString(PyExc_TypeError, "blocking must be a bool");
+        return -1;
+    }
+    csend_error err;
+    if (csend_set_blocking(S(op), v == Py_True, &err) < 0) {
+        csendpy_raise(&err);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *get_no_delay(PyObject *op, void *c)
+{
+    (void)c;
+    csend_error err;
+    int v = csend_get_no_delay(S(op), &err);
+    return v < 0 ? csendpy_raise(&err) : PyBool_FromLong(v);
+}
+
+static int set_no_delay(PyObject *op, PyObject *v, void *c)
+{
+    (void)c;
+    if (v == NULL || !PyBool_Check(v)) {
+        PyErr_SetString(PyExc_TypeError, "no_delay must be a bool");
+        return -1;
+    }
+    csend_error err;
+    if (csend_set_no_delay(S(op), v == Py_True, &err) < 0) {
+        csendpy_raise(&err);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    int64_t (*get)(csend_socket *, csend_error *);
+    int (*set)(csend_socket *, int64_t, csend_error *);
+} ms_property;
+
+static const ms_property send_timeout = {csend_get_send_timeout, csend_set_send_timeout};
+static const ms_property receive_timeout = {csend_get_receive_timeout,
+                                            csend_set_receive_timeout};
+
+static PyObject *get_ms(PyObject *op, void *c)
+{
+    csend_error err;
+    int64_t v = ((const ms_property *)c)->get(S(op), &err);
+    return v < 0 ? csendpy_raise(&err) : PyLong_FromLongLong(v);
+}
+
+static int set_ms(PyObject *op, PyObject *v, void *c)
+{
+    int64_t ms;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete a timeout");
+        return -1;
+    }
+    if (csendpy_int(v, "value", &ms) < 0)
+        return -1;
+    csend_error err;
+    if (((const ms_property *)c)->set(S(op), ms, &err) < 0) {
+        csendpy_raise(&err);
+        return -1;
+    }
+    return 0;
+}
+
+
+static PyObject *get_available(PyObject *op, void *c)
+{
+    (void)c;
+    csend_error err;
+    int64_t v = csend_get_available(S(op), &err);
+    return v < 0 ? csendpy_raise(&err) : PyLong_FromLongLong(v);
+}
+
+static PyObject *get_connected(PyObject *op, void *c)
+{
+    (void)c;
+    return PyBool_FromLong(csend_get_connected(S(op)));
+}
+
+static PyObject *get_closed(PyObject *op, void *c)
+{
+    (void)c;
+    return PyBool_FromLong(csend_is_closed(S(op)));
+}
+
+static PyObject *get_endpoint(PyObject *op, void *c)
+{
+    csend_endpoint ep;
+    csend_error err;
+    int rc = c ? csend_get_remote_endpoint(S(op), &ep, &err)
+               : csend_get_local_endpoint(S(op), &ep, &err);
+    return rc < 0 ? csendpy_raise(&err) : csendpy_endpoint_object(&ep);
+}
+
+typedef struct {
+    int (*get)(const csend_socket *);
+} int_property;
+
+static const int_property family = {csend_get_family};
+static const int_property socket_type = {csend_get_type};
+static const int_property protocol = {csend_get_protocol};
+
+static PyObject *get_int(PyObject *op, void *c)
+{
+    return PyLong_FromLong(((const int_property *)c)->get(S(op)));
+}
+
+static PyGetSetDef Socket_getset[] = {
+    {"blocking", get_blocking, set_blocking, "Blocking: False puts the descriptor in non-blocking mode.", NULL},
+    {"send_timeout", get_ms, set_ms, "SendTimeout in ms; 0 = infinite, -1 reads back as 0.", (void *)&send_timeout},
+    {"receive_timeout", get_ms, set_ms, "ReceiveTimeout in ms; 0 = infinite.", (void *)&receive_timeout},
+    {"available", get_available, NULL, "Bytes ready to be received.", NULL},
+    {"connected", get_connected, NULL, "Connected as of the last operation (False after a failed send).", NULL},
+    {"closed", get_closed, NULL, "True once close() was called.", NULL},
+    {"no_delay", get_no_delay, set_no_delay, "TCP_NODELAY.", NULL},
+    {"local_endpoint", get_endpoint, NULL, "(host, port), or a path for a Unix-domain socket.", NULL},
+    {"remote_endpoint", get_endpoint, NULL, "The peer's endpoint, or None.", (void *)1},
+    {"family", get_int, NULL, "AddressFamily (a .NET number).", (void *)&family},
+    {"type", get_int, NULL, "SocketType (a .NET number).", (void *)&socket_type},
+    {"proto", get_int, NULL, "ProtocolType (a .NET number).", (void *)&protocol},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+#define FASTKW (METH_FASTCALL | METH_KEYWORDS)
+static PyMethodDef Socket_methods[] = {
+    {"send", (PyCFunction)(void (*)(void))Socket_send, FASTKW,
+     "send(buffer, offset=0, size=len(buffer)-offset, flags=SocketFlags.NONE) -> int\n\n"
+     "Socket.Send: hands bytes to the kernel and returns the count. A blocking\n"
+     "socket sends everything (or raises SocketException with\n"
+     "bytes_transferred); a non-blocking one may send less.\n"
+     "Raises ObjectDisposedException, ArgumentNullException (buffer),\n"
+     "ArgumentOutOfRangeException (offset, size), SocketException."},
+    {"try_send", (PyCFunction)(void (*)(void))Socket_try_send, FASTKW,
+     "try_send(buffer, offset=0, size=..., flags=0) -> (int, SocketError)\n\n"
+     "Send's `out SocketError` form: a socket failure is returned with the count\n"
+     "already handed to the kernel instead of raised; argument and disposed\n"
+     "errors still raise."},
+    {"send_to", (PyCFunction)(void (*)(void))Socket_send_to, FASTKW,
+     "send_to(buffer, [offset, size, flags,] remote_ep) -> int\n\n"
+     "SendTo: one datagram to remote_ep ((host, port) or a path)."},
+    {"send_segments", (PyCFunction)(void (*)(void))Socket_send_segments, FASTKW,
+     "send_segments(buffers, flags=0) -> int\n\nThe gather form of Send: one sendmsg loop."},
+    {"receive", (PyCFunction)(void (*)(void))Socket_receive, FASTKW,
+     "receive(buffer, offset=0, size=..., flags=0) -> int\n\n"
+     "Receive into a writable buffer; 0 at the end of the stream."},
+    {"connect", Socket_connect, METH_O, "connect(remote_ep): (host, port) or a path."},
+    {"bind", Socket_bind, METH_O, "bind(local_ep): (host, port) or a path."},
+    {"listen", (PyCFunction)(void (*)(void))Socket_listen, METH_FASTCALL, "listen(backlog=128)"},
+    {"accept", Socket_accept, METH_NOARGS, "accept() -> Socket"},
+    {"shutdown", Socket_shutdown, METH_O, "shutdown(how): SocketShutdown.RECEIVE, SEND or BOTH."},
+    {"close", Socket_close, METH_NOARGS,
+     "close(): idempotent; wakes calls blocked in other threads."},
+    {"fileno", Socket_fileno, METH_NOARGS, "fileno() -> int (-1 once closed)"},
+    {"from_fd", Socket_from_fd, METH_O | METH_CLASS,
+     "Socket.from_fd(fd) -> Socket: adopts the descriptor (takes ownership)."},
+    {"from_socket", Socket_from_socket, METH_O | METH_CLASS,
+     "Socket.from_socket(sock) -> Socket: a duplicate of any object with fileno()."},
+    {"__enter__", Socket_enter, METH_NOARGS, NULL},
+    {"__exit__", Socket_exit, METH_VARARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject Socket_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "csend.Socket",
+    .tp_basicsize = sizeof(SocketObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "Socket(family=AddressFamily.INTER_NETWORK, type=SocketType.STREAM, proto=0)\n\n"
+              "A socket whose send() keeps .NET's Socket.Send contract.",
+    .tp_new = Socket_new,
+    .tp_dealloc = Socket_dealloc,
+    .tp_finalize = Socket_finalize,
+    .tp_repr = Socket_repr,
+    .tp_methods = Socket_methods,
+    .tp_getset = Socket_getset,
+};

@@ -1,0 +1,315 @@
+"""The Python face of csend: overloads, buffers, integers, exceptions, enums."""
+import array
+import mmap
+import pickle
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+import csend
+from helpers import drain, tcp_pair, unix_pair
+
+
+@pytest.fixture
+def pair():
+    s, peer = unix_pair()
+    yield s, peer
+    s.close()
+    peer.close()
+
+
+def test_four_argument_dotnet_order_works_positionally(pair):
+    s, peer = pair
+    buf = b"This is a test"
+    assert s.send(buf, 0, len(buf), csend.SocketFlags.NONE) == 14
+    assert drain(peer) == buf
+
+
+def test_short_forms_and_keywords(pair):
+    s, peer = pair
+    buf = b"0123456789"
+    assert s.send(buf) == 10
+    assert s.send(buf, 4) == 6
+    assert s.send(buf, 1, 2) == 2
+    assert s.send(buf, flags=csend.SocketFlags.NONE) == 10
+    assert s.send(buf, size=3, flags=0) == 3
+    assert s.send(buf, offset=8) == 2
+    assert s.send(buffer=buf, offset=2, size=1) == 1
+    assert drain(peer) == buf + buf[4:] + buf[1:3] + buf + buf[:3] + buf[8:] + buf[2:3]
+    with pytest.raises(TypeError, match="multiple values"):
+        s.send(buf, 0, offset=1)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        s.send(buf, socket_flags=0)
+    with pytest.raises(TypeError, match="at most"):
+        s.send(buf, 0, 1, 0, 5)
+    with pytest.raises(TypeError, match="buffer"):
+        s.send()
+
+
+def test_try_send_returns_count_and_success(pair):
+    s, peer = pair
+    assert s.try_send(b"abc") == (3, csend.SocketError.SUCCESS)
+    assert drain(peer) == b"abc"
+    peer.close()
+    n, code = s.try_send(b"abc")
+    assert (n, code) == (0, csend.SocketError.SHUTDOWN)
+    with pytest.raises(csend.ArgumentOutOfRangeException):
+        s.try_send(b"abc", 4)
+
+
+@pytest.mark.parametrize("make", [
+    lambda b: b, bytearray, memoryview, lambda b: array.array("B", b),
+    lambda b: array.array("b", b), lambda b: memoryview(bytearray(b))[0:],
+], ids=["bytes", "bytearray", "memoryview", "array_B", "array_b", "memoryview_slice"])
+def test_any_contiguous_byte_buffer_is_accepted(pair, make):
+    s, peer = pair
+    assert s.send(make(b"payload"), 1, 3) == 3
+    assert drain(peer) == b"ayl"
+
+
+def test_mmap_is_accepted(pair):
+    s, peer = pair
+    m = mmap.mmap(-1, 4096)
+    m[:5] = b"hello"
+    assert s.send(m, 0, 5) == 5
+    assert drain(peer) == b"hello"
+    m.close()
+
+
+@pytest.mark.parametrize("bad, match", [
+    (memoryview(b"abcdef")[::2], "contiguous"),
+    (array.array("i", [1, 2]), "bytes"),
+    ("text", "bytes-like"),
+    (12, "bytes-like"),
+], ids=["strided", "array_of_int", "str", "int"])
+def test_other_buffers_are_a_clear_type_error(pair, bad, match):
+    s, peer = pair
+    with pytest.raises(TypeError, match=match):
+        s.send(bad)
+    assert drain(peer) == b""
+
+
+@pytest.mark.parametrize("name", ["offset", "size", "flags"])
+@pytest.mark.parametrize("value, error", [
+    (2**31, csend.ArgumentOutOfRangeException),
+    (-2**31 - 1, csend.ArgumentOutOfRangeException),
+    (2**63, csend.ArgumentOutOfRangeException),
+    (-2**64, csend.ArgumentOutOfRangeException),
+    (10**40, csend.ArgumentOutOfRangeException),
+    (True, TypeError), (False, TypeError), (1.0, TypeError), (0.5, TypeError),
+    (None, TypeError), ("1", TypeError),
+], ids=["int32max+1", "int32min-1", "int64max+1", "-2**64", "1e40",
+        "True", "False", "float", "fraction", "None", "str"])
+def test_integers_beyond_range_and_non_integers(pair, name, value, error):
+    s, peer = pair
+    if name == "flags" and value == 2**31:
+        value = 2**32  # 2**31 is SocketFlags bit 31, a 32-bit pattern (see the vectors)
+    with pytest.raises(error) as info:
+        s.send(b"abc", **{name: value})
+    if error is csend.ArgumentOutOfRangeException:
+        assert info.value.param_name == {"flags": "socketFlags"}.get(name, name)
+    else:
+        assert not isinstance(info.value, csend.ArgumentException)
+        assert name in str(info.value)
+    assert drain(peer) == b""
+
+
+def test_index_objects_and_intflags_are_integers(pair):
+    s, peer = pair
+    import numpy_like  # noqa: F401  (tests/python/numpy_like.py)
+    from numpy_like import Index
+    assert s.send(b"abcdef", Index(2), Index(3), csend.SocketFlags(0)) == 3
+    assert drain(peer) == b"cde"
+
+
+def test_exceptions_follow_dotnet_and_python_hierarchies():
+    assert issubclass(csend.ArgumentNullException, csend.ArgumentException)
+    assert issubclass(csend.ArgumentNullException, TypeError)
+    assert issubclass(csend.ArgumentNullException, ValueError)
+    assert issubclass(csend.ArgumentOutOfRangeException, csend.ArgumentException)
+    assert issubclass(csend.ArgumentOutOfRangeException, ValueError)
+    assert issubclass(csend.ObjectDisposedException, csend.InvalidOperationException)
+    assert issubclass(csend.InvalidOperationException, RuntimeError)
+    assert issubclass(csend.SocketException, OSError)
+    assert not issubclass(csend.SocketException, csend.ArgumentException)
+
+
+def test_errors_are_catchable_as_builtins(pair):
+    s, peer = pair
+    with pytest.raises(TypeError):
+        s.send(None)
+    with pytest.raises(ValueError):
+        s.send(b"x", 5)
+    with pytest.raises(OSError) as info:
+        s.send(b"x", flags=csend.SocketFlags.PEEK)
+    assert info.value.errno == 95
+    assert info.value.strerror == "Operation not supported"
+    s.close()
+    with pytest.raises(RuntimeError):
+        s.send(b"x")
+
+
+def test_socket_exception_pickles_with_its_fields():
+    e = csend.SocketException(10054, 104, "Connection reset by peer", 7)
+    f = pickle.loads(pickle.dumps(e))
+    assert (f.error_code, f.socket_error_code, f.native_error_code, f.bytes_transferred,
+            f.errno, f.strerror) == (10054, csend.SocketError.CONNECTION_RESET, 104, 7, 104,
+                                     "Connection reset by peer")
+
+
+def test_enums_have_dotnet_names_and_values():
+    assert csend.SocketFlags.OUT_OF_BAND == 1 and csend.SocketFlags.DONT_ROUTE == 4
+    assert csend.SocketFlags.PARTIAL == 0x8000
+    assert isinstance(csend.SocketFlags.NONE, int)
+    assert len(csend.SocketError) == 47
+    assert csend.SocketError.CONNECTION_RESET == 10054
+    assert csend.SocketError.IO_PENDING == 997
+    assert csend.SocketError.SOCKET_ERROR == -1
+    assert csend.AddressFamily.INTER_NETWORK_V6 == 23
+
+
+def test_stub_lists_every_public_name():
+    stub = (csend.__file__.replace("__init__.py", "__init__.pyi"))
+    text = open(stub).read()
+    for name in csend.__all__:
+        assert name in text, name
+    for member in csend.SocketError:
+        assert f"    {member.name}: int" in text or f"    {member.name} =" in text, member.name
+
+
+def test_from_socket_duplicates_and_keeps_mode():
+    a, b = socket.socketpair()
+    a.setblocking(False)
+    s = csend.Socket.from_socket(a)
+    assert s.fileno() != a.fileno()
+    assert s.blocking is False
+    assert s.family == csend.AddressFamily.UNIX and s.type == csend.SocketType.STREAM
+    s.close()
+    a.send(b"still open")
+    assert b.recv(100) == b"still open"
+    a.close()
+    b.close()
+
+
+def test_from_fd_takes_ownership_and_refuses_non_sockets(tmp_path):
+    a, b = socket.socketpair()
+    s = csend.Socket.from_fd(a.detach())
+    assert s.send(b"hi") == 2
+    assert b.recv(10) == b"hi"
+    s.close()
+    b.close()
+    with open(tmp_path / "f", "w") as f:
+        with pytest.raises(csend.SocketException) as info:
+            csend.Socket.from_fd(f.fileno())
+        assert info.value.socket_error_code == csend.SocketError.NOT_SOCKET
+
+
+def test_properties_endpoints_and_repr():
+    s, peer = tcp_pair()
+    with s:
+        assert s.connected and s.blocking and not s.closed
+        host, port = s.local_endpoint
+        assert host == "127.0.0.1" and port > 0
+        assert s.remote_endpoint == peer.getsockname()
+        s.no_delay = True
+        assert s.no_delay is True
+        peer.send(b"abc")
+        time.sleep(0.02)
+        assert s.available == 3
+        buf = bytearray(8)
+        assert s.receive(buf, 2) == 3 and buf[2:5] == b"abc"
+        assert "csend.Socket fd=" in repr(s)
+    assert "closed" in repr(s)
+    peer.close()
+
+
+def test_stdlib_family_and_ipv6_and_unix_paths(tmp_path):
+    with csend.Socket(socket.AF_INET6, socket.SOCK_STREAM) as l6:
+        l6.bind(("::1", 0))
+        l6.listen()
+        with csend.Socket(csend.AddressFamily.INTER_NETWORK_V6) as c:
+            c.connect(l6.local_endpoint)
+            with l6.accept() as a:
+                assert c.send(b"v6") == 2
+                buf = bytearray(2)
+                assert a.receive(buf) == 2 and buf == b"v6"
+    path = str(tmp_path / "s.sock")
+    with csend.Socket(csend.AddressFamily.UNIX, csend.SocketType.STREAM) as lu:
+        lu.bind(path)
+        lu.listen(1)
+        assert lu.local_endpoint == path
+        with csend.Socket(csend.AddressFamily.UNIX) as c:
+            c.connect(path)
+            with lu.accept() as a:
+                assert c.send_segments([b"ab", bytearray(b"cd"), memoryview(b"ef")]) == 6
+                buf = bytearray(6)
+                assert a.receive(buf) == 6 and buf == b"abcdef"
+
+
+def test_send_segments_validation(pair):
+    s, peer = pair
+    with pytest.raises(csend.ArgumentNullException) as info:
+        s.send_segments(None)
+    assert info.value.param_name == "buffers"
+    with pytest.raises(csend.ArgumentException) as info:
+        s.send_segments([])
+    assert type(info.value) is csend.ArgumentException and info.value.param_name == "buffers"
+    with pytest.raises(csend.ArgumentNullException):
+        s.send_segments([b"a", None])
+    assert drain(peer) == b""
+
+
+def test_bad_endpoints(pair):
+    with csend.Socket() as s:
+        with pytest.raises(csend.ArgumentOutOfRangeException) as info:
+            s.connect(("127.0.0.1", 70000))
+        assert info.value.param_name == "port"
+        with pytest.raises(csend.ArgumentNullException):
+            s.connect((None, 80))
+        with pytest.raises(TypeError):
+            s.connect("127.0.0.1:80")
+
+
+def test_trace_callback_sees_send_and_result(pair):
+    s, peer = pair
+    lines = []
+    csend.set_trace(True, lines.append)
+    try:
+        assert csend.get_trace()
+        s.send(b"This is a test")
+        with pytest.raises(csend.ArgumentOutOfRangeException):
+            s.send(b"x", 5)
+    finally:
+        csend.set_trace(False)
+    assert len(lines) == 2
+    assert "size=14" in lines[0]
+    assert "returns:14 data=5468697320697320612074657374" in lines[1]
+
+
+def test_trace_from_the_environment_goes_to_stderr():
+    code = ("import csend, socket\n"
+            "a, b = socket.socketpair()\n"
+            "csend.Socket.from_socket(a).send(b'hi')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"CSEND_TRACE": "1", "PATH": "/usr/bin:/bin"}, cwd="/")
+    assert run.returncode == 0, run.stderr
+    assert "returns:2 data=6869" in run.stderr
+
+
+def test_help_shows_docstrings():
+    assert "offset" in csend.Socket.send.__doc__
+    assert "SocketError" in csend.Socket.try_send.__doc__
+    assert "Socket.Send" in csend.Socket.__doc__ or "Send" in csend.Socket.__doc__
+
+
+def test_unclosed_socket_warns():
+    code = ("import csend, gc, warnings\n"
+            "warnings.simplefilter('always')\n"
+            "s = csend.Socket()\n"
+            "del s\ngc.collect()\n")
+    run = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True,
+                         text=True, cwd="/")
+    assert "ResourceWarning: unclosed <csend.Socket" in run.stderr
