@@ -6,7 +6,7 @@ VENV        := .venv
 VPY         := $(VENV)/bin/python
 CMAKE       := $(VENV)/bin/cmake
 BUILD       := build
-DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket pkg-config gcc
+DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket luarocks pkg-config gcc
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: all deps build python test demo clean
@@ -47,6 +47,7 @@ test: build python
 demo: build python
 	./$(BUILD)/csend_demo
 	$(VPY) demo/demo.py
+	LUA_CPATH="$(BUILD)/lua/?.so;;" lua5.4 demo/demo.lua
 
 clean:
 	rm -rf $(BUILD) $(VENV) _skbuild dist

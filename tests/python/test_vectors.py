@@ -33,7 +33,9 @@ def test_send_vector(row):
             n = int(row["detail"])
             got = b""
             while len(got) < n:
-                got += drain(peer, 1.0)
+                more = drain(peer, 1.0)
+                assert more, f"{row['name']}: only {len(got)} of {n} bytes arrived"
+                got += more
             assert got == buf[row["offset"]:row["offset"] + n]
             return
         with pytest.raises(CLASSES[row["expect"]]) as info:

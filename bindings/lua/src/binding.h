@@ -1,0 +1,40 @@
+/* What the files of the Lua binding share. */
+#ifndef CSEND_LUA_BINDING_H
+#define CSEND_LUA_BINDING_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "csend.h"
+
+#define SOCKET_MT "csend.Socket"
+
+typedef struct {
+    csend_socket *s;
+} lsocket;
+
+/* socket.c */
+lsocket *csendlua_check(lua_State *L, int idx);
+int csendlua_push_socket(lua_State *L, csend_socket *s);
+void csendlua_socket_register(lua_State *L);
+
+/* errors.c: the error objects of SPEC §5 */
+void csendlua_errors_register(lua_State *L); /* leaves the classes table on the stack */
+/* Raises the core's error value as a Lua error object; never returns. */
+int csendlua_raise(lua_State *L, const csend_error *err);
+int csendlua_is(lua_State *L);
+
+/* args.c: Lua values -> the core's arguments (types only, never ranges) */
+/* An optional integer argument: nil gives def; a float with a fraction, a
+ * string or anything else is an argument error naming `name`; an integral
+ * float beyond int64 saturates (out of range for the core). */
+int64_t csendlua_opt_int(lua_State *L, int idx, const char *name, int64_t def);
+/* A buffer: a string, or nil for a null buffer (the core reports it). */
+const char *csendlua_buffer(lua_State *L, int idx, size_t *len);
+/* An endpoint at idx: host, port (two values) or a Unix path (one); returns
+ * how many stack slots it used. */
+int csendlua_endpoint(lua_State *L, csend_socket *s, int idx, csend_endpoint *ep);
+int csendlua_push_endpoint(lua_State *L, const csend_endpoint *ep);
+void csendlua_push_constants(lua_State *L, const csend_constant *t, size_t n);
+
+#endif

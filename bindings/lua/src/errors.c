@@ -1,0 +1,121 @@
+/* Error objects: a table per error with a shared metatable per class,
+ * fields as SPEC §5 names them, `tostring(e)` = "ClassName: message". */
+#include "binding.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    const char *parent;
+} classes[] = {
+    {"Exception", NULL},
+    {"SystemException", "Exception"},
+    {"ArgumentException", "SystemException"},
+    {"ArgumentNullException", "ArgumentException"},
+    {"ArgumentOutOfRangeException", "ArgumentException"},
+    {"InvalidOperationException", "SystemException"},
+    {"ObjectDisposedException", "InvalidOperationException"},
+    {"SocketException", "SystemException"},
+    {"OutOfMemoryException", "SystemException"},
+};
+
+static int error_tostring(lua_State *L)
+{
+    lua_getfield(L, 1, "name");
+    lua_getfield(L, 1, "message");
+    lua_pushfstring(L, "%s: %s", luaL_optstring(L, -2, "?"), luaL_optstring(L, -1, ""));
+    return 1;
+}
+
+/* The metatable of class `name` (registry key "csend.<name>"). */
+static void push_class(lua_State *L, const char *name)
+{
+    luaL_getmetatable(L, lua_pushfstring(L, "csend.%s", name));
+    lua_remove(L, -2);
+}
+
+void csendlua_errors_register(lua_State *L)
+{
+    lua_newtable(L); /* csend.errors: the classes by name */
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+        lua_pushfstring(L, "csend.%s", classes[i].name);
+        luaL_newmetatable(L, lua_tostring(L, -1));
+        lua_remove(L, -2);
+        lua_pushstring(L, classes[i].name);
+        lua_setfield(L, -2, "name");
+        if (classes[i].parent) {
+            push_class(L, classes[i].parent);
+            lua_setfield(L, -2, "parent");
+        }
+        lua_pushcfunction(L, error_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -2, "__index"); /* e.name comes from the class */
+        lua_setfield(L, -2, classes[i].name);
+    }
+}
+
+/* csend.is(e, "ArgumentException"): is e of that class or one below it? */
+int csendlua_is(lua_State *L)
+{
+    const char *want = luaL_checkstring(L, 2);
+    luaL_getmetatable(L, lua_pushfstring(L, "csend.%s", want));
+    int target = lua_gettop(L);
+    int found = 0;
+    if (!lua_isnil(L, target) && lua_getmetatable(L, 1)) {
+        /* Walk up the parents; the depth of the hierarchy bounds the loop. */
+        for (int depth = 0; depth < 8 && lua_istable(L, -1) && !found; depth++) {
+            found = lua_rawequal(L, -1, target);
+            lua_getfield(L, -1, "parent");
+            lua_remove(L, -2);
+        }
+    }
+    lua_pushboolean(L, found);
+    return 1;
+}
+
+static void set_string(lua_State *L, const char *key, const char *value)
+{
+    if (value) {
+        lua_pushstring(L, value);
+        lua_setfield(L, -2, key);
+    }
+}
+
+static void set_int(lua_State *L, const char *key, lua_Integer value)
+{
+    lua_pushinteger(L, value);
+    lua_setfield(L, -2, key);
+}
+
+int csendlua_raise(lua_State *L, const csend_error *err)
+{
+    const char *cls = csend_error_class_name(err->kind);
+    lua_createtable(L, 0, 8);
+    set_string(L, "message", err->message);
+    switch (err->kind) {
+    case CSEND_ERR_ARGUMENT:
+    case CSEND_ERR_ARGUMENT_NULL:
+        set_string(L, "param_name", err->param_name);
+        break;
+    case CSEND_ERR_ARGUMENT_OUT_OF_RANGE:
+        set_string(L, "param_name", err->param_name);
+        if (err->has_actual_value)
+            set_int(L, "actual_value", err->actual_value);
+        break;
+    case CSEND_ERR_OBJECT_DISPOSED:
+        set_string(L, "object_name", err->object_name);
+        break;
+    case CSEND_ERR_SOCKET:
+        set_int(L, "error_code", err->socket_error);
+        set_string(L, "socket_error", csend_socket_error_name(err->socket_error));
+        set_int(L, "native_error_code", err->native_error);
+        set_int(L, "bytes_transferred", err->bytes_transferred);
+        break;
+    default:
+        break;
+    }
+    push_class(L, cls ? cls : "Exception");
+    lua_setmetatable(L, -2);
+    return lua_error(L);
+}

@@ -1,0 +1,398 @@
+/* The socket userdata: Send and its overloads, the lifecycle, properties. */
+#define _GNU_SOURCE
+#include "binding.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+lsocket *csendlua_check(lua_State *L, int idx)
+{
+    return luaL_checkudata(L, idx, SOCKET_MT);
+}
+
+int csendlua_push_socket(lua_State *L, csend_socket *s)
+{
+    lsocket *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->s = s;
+    luaL_setmetatable(L, SOCKET_MT);
+    return 1;
+}
+
+#define SELF(L) (csendlua_check((L), 1)->s)
+
+/* (buffer, offset, size, flags) at idx: .NET's order, trailing ones optional. */
+typedef struct {
+    const char *buf;
+    size_t len;
+    int64_t offset, size, flags;
+} send_args;
+
+static void buffer_args(lua_State *L, int idx, int count, send_args *a)
+{
+    a->buf = csendlua_buffer(L, idx, &a->len);
+    a->offset = count > 1 ? csendlua_opt_int(L, idx + 1, "offset", 0) : 0;
+    int64_t len = (int64_t)a->len;
+    int64_t rest = a->offset >= 0 && a->offset <= len ? len - a->offset : 0;
+    a->size = count > 2 ? csendlua_opt_int(L, idx + 2, "size", rest) : rest;
+    a->flags = count > 3 ? csendlua_opt_int(L, idx + 3, "flags", 0) : 0;
+}
+
+static int l_send(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    send_args a;
+    buffer_args(L, 2, 4, &a);
+    csend_error err;
+    int64_t n = csend_send(s, a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &err);
+    if (n < 0)
+        return csendlua_raise(L, &err);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+/* The `out SocketError` form: count, SocketError name, number. */
+static int l_try_send(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    send_args a;
+    buffer_args(L, 2, 4, &a);
+    csend_error err;
+    int64_t n = csend_send(s, a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &err);
+    if (n < 0 && err.kind != CSEND_ERR_SOCKET)
+        return csendlua_raise(L, &err);
+    int code = n < 0 ? err.socket_error : CSEND_SOCKET_ERROR_SUCCESS;
+    lua_pushinteger(L, n < 0 ? err.bytes_transferred : n);
+    lua_pushstring(L, csend_socket_error_name(code));
+    lua_pushinteger(L, code);
+    return 3;
+}
+
+/* send_to(buffer, [offset, size, flags,] endpoint): the endpoint is last
+ * (host, port or a path) and the middle arguments follow .NET's overloads:
+ * (flags), (size, flags), (offset, size, flags). */
+static int l_send_to(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    int ep_slots = csend_get_family(s) == CSEND_AF_UNIX ? 1 : 2;
+    int top = lua_gettop(L);
+    int middle = top - 2 - ep_slots;
+    if (middle < 0 || middle > 3)
+        return luaL_error(L, "send_to expects (buffer, [offset, size, flags,] endpoint)");
+    send_args a;
+    a.buf = csendlua_buffer(L, 2, &a.len);
+    int64_t len = (int64_t)a.len;
+    a.offset = middle == 3 ? csendlua_opt_int(L, 3, "offset", 0) : 0;
+    int64_t rest = a.offset >= 0 && a.offset <= len ? len - a.offset : 0;
+    a.size = middle >= 2 ? csendlua_opt_int(L, 3 + middle - 2, "size", rest) : rest;
+    a.flags = middle >= 1 ? csendlua_opt_int(L, 3 + middle - 1, "flags", 0) : 0;
+    csend_endpoint ep;
+    int has_ep = !lua_isnoneornil(L, 3 + middle);
+    if (has_ep)
+        csendlua_endpoint(L, s, 3 + middle, &ep);
+    csend_error err;
+    int64_t n = csend_send_to(s, a.buf, len, a.offset, a.size, a.flags, has_ep ? &ep : NULL, &err);
+    if (n < 0)
+        return csendlua_raise(L, &err);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+/* send_segments({s1, s2, ...}, flags): the gather form, one sendmsg loop. */
+static int l_send_segments(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
+    csend_error err;
+    if (lua_isnoneornil(L, 2)) {
+        csend_send_segments(s, NULL, 0, flags, &err);
+        return csendlua_raise(L, &err);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer count = luaL_len(L, 2);
+    csend_segment stack[16];
+    csend_segment *seg = count <= 16 ? stack : lua_newuserdatauv(L, (size_t)count * sizeof *seg, 0);
+    for (lua_Integer i = 0; i < count; i++) {
+        int t = lua_geti(L, 2, i + 1);
+        size_t len = 0;
+        if (t == LUA_TNIL) {
+            seg[i].base = NULL;
+        } else if (t == LUA_TSTRING) {
+            seg[i].base = lua_tolstring(L, -1, &len);
+        } else {
+            return luaL_argerror(L, 2, lua_pushfstring(L, "buffers[%d] must be a string, got %s",
+                                                       (int)(i + 1), luaL_typename(L, -1)));
+        }
+        seg[i].len = (int64_t)len;
+        lua_pop(L, 1); /* the table keeps the string alive */
+    }
+    int64_t n = csend_send_segments(s, seg, count, flags, &err);
+    if (n < 0)
+        return csendlua_raise(L, &err);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+/* receive([size [, flags]]) -> string ("" at the end of the stream). */
+static int l_receive(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    int64_t size = csendlua_opt_int(L, 2, "size", 65536);
+    int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
+    /* A size the core will refuse is not allocated: it sees a buffer of that
+     * length and reports the size as .NET would. */
+    static char none[1];
+    luaL_Buffer b;
+    char *p = size > 0 && size <= INT32_MAX ? luaL_buffinitsize(L, &b, (size_t)size) : none;
+    int64_t len = size > 0 && size <= INT32_MAX ? size : size > INT32_MAX ? size : 0;
+    csend_error err;
+    int64_t n = csend_receive(s, p, len, 0, size, flags, &err);
+    if (n < 0)
+        return csendlua_raise(L, &err);
+    if (p == none) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    luaL_pushresultsize(&b, (size_t)n);
+    return 1;
+}
+
+static int l_connect(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    csend_endpoint ep;
+    csendlua_endpoint(L, s, 2, &ep);
+    csend_error err;
+    if (csend_connect(s, &ep, &err) < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_bind(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    csend_endpoint ep;
+    csendlua_endpoint(L, s, 2, &ep);
+    csend_error err;
+    if (csend_bind(s, &ep, &err) < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_listen(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    csend_error err;
+    if (csend_listen(s, csendlua_opt_int(L, 2, "backlog", 128), &err) < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_accept(lua_State *L)
+{
+    csend_error err;
+    csend_socket *a = csend_accept(SELF(L), &err);
+    if (a == NULL)
+        return csendlua_raise(L, &err);
+    return csendlua_push_socket(L, a);
+}
+
+static int l_shutdown(lua_State *L)
+{
+    csend_error err;
+    if (csend_shutdown(SELF(L), csendlua_opt_int(L, 2, "how", CSEND_SHUTDOWN_BOTH), &err) < 0)
+        return csendlua_raise(L, &err);
+    return 0;
+}
+
+/* close, __close and __gc: one function, as liolib's. */
+static int l_close(lua_State *L)
+{
+    lsocket *u = csendlua_check(L, 1);
+    if (u->s != NULL)
+        csend_close(u->s);
+    return 0;
+}
+
+static int l_gc(lua_State *L)
+{
+    lsocket *u = csendlua_check(L, 1);
+    csend_socket_free(u->s);
+    u->s = NULL;
+    return 0;
+}
+
+static int l_getfd(lua_State *L)
+{
+    lua_pushinteger(L, csend_get_fd(SELF(L)));
+    return 1;
+}
+
+static int l_tostring(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    if (s == NULL || csend_is_closed(s))
+        lua_pushliteral(L, "csend.Socket (closed)");
+    else
+        lua_pushfstring(L, "csend.Socket (fd=%d, family=%d, type=%d)", csend_get_fd(s),
+                        csend_get_family(s), csend_get_type(s));
+    return 1;
+}
+
+/* Properties: s:blocking() reads, s:blocking(v) writes and returns s. */
+static int l_blocking(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    csend_error err;
+    if (lua_isnoneornil(L, 2)) {
+        int v = csend_get_blocking(s, &err);
+        if (v < 0)
+            return csendlua_raise(L, &err);
+        lua_pushboolean(L, v);
+        return 1;
+    }
+    luaL_checktype(L, 2, LUA_TBOOLEAN);
+    if (csend_set_blocking(s, lua_toboolean(L, 2), &err) < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_no_delay(lua_State *L)
+{
+    csend_socket *s = SELF(L);
+    csend_error err;
+    if (lua_isnoneornil(L, 2)) {
+        int v = csend_get_no_delay(s, &err);
+        if (v < 0)
+            return csendlua_raise(L, &err);
+        lua_pushboolean(L, v);
+        return 1;
+    }
+    luaL_checktype(L, 2, LUA_TBOOLEAN);
+    if (csend_set_no_delay(s, lua_toboolean(L, 2), &err) < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int timeout(lua_State *L, int64_t (*get)(csend_socket *, csend_error *),
+                   int (*set)(csend_socket *, int64_t, csend_error *))
+{
+    csend_socket *s = SELF(L);
+    csend_error err;
+    if (lua_isnoneornil(L, 2)) {
+        int64_t v = get(s, &err);
+        if (v < 0)
+            return csendlua_raise(L, &err);
+        lua_pushinteger(L, v);
+        return 1;
+    }
+    if (set(s, csendlua_opt_int(L, 2, "value", 0), &err) < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_send_timeout(lua_State *L)
+{
+    return timeout(L, csend_get_send_timeout, csend_set_send_timeout);
+}
+
+static int l_receive_timeout(lua_State *L)
+{
+    return timeout(L, csend_get_receive_timeout, csend_set_receive_timeout);
+}
+
+static int l_available(lua_State *L)
+{
+    csend_error err;
+    int64_t v = csend_get_available(SELF(L), &err);
+    if (v < 0)
+        return csendlua_raise(L, &err);
+    lua_pushinteger(L, v);
+    return 1;
+}
+
+static int l_connected(lua_State *L)
+{
+    lua_pushboolean(L, csend_get_connected(SELF(L)));
+    return 1;
+}
+
+static int l_closed(lua_State *L)
+{
+    lua_pushboolean(L, csend_is_closed(SELF(L)));
+    return 1;
+}
+
+static int endpoint(lua_State *L, int remote)
+{
+    csend_endpoint ep;
+    csend_error err;
+    int rc = remote ? csend_get_remote_endpoint(SELF(L), &ep, &err)
+                    : csend_get_local_endpoint(SELF(L), &ep, &err);
+    if (rc < 0)
+        return csendlua_raise(L, &err);
+    return csendlua_push_endpoint(L, &ep);
+}
+
+static int l_local_endpoint(lua_State *L) { return endpoint(L, 0); }
+static int l_remote_endpoint(lua_State *L) { return endpoint(L, 1); }
+
+static int l_family(lua_State *L)
+{
+    lua_pushinteger(L, csend_get_family(SELF(L)));
+    return 1;
+}
+
+static int l_type(lua_State *L)
+{
+    lua_pushinteger(L, csend_get_type(SELF(L)));
+    return 1;
+}
+
+static const luaL_Reg methods[] = {
+    {"send", l_send},
+    {"try_send", l_try_send},
+    {"send_to", l_send_to},
+    {"send_segments", l_send_segments},
+    {"receive", l_receive},
+    {"connect", l_connect},
+    {"bind", l_bind},
+    {"listen", l_listen},
+    {"accept", l_accept},
+    {"shutdown", l_shutdown},
+    {"close", l_close},
+    {"getfd", l_getfd},
+    {"blocking", l_blocking},
+    {"send_timeout", l_send_timeout},
+    {"receive_timeout", l_receive_timeout},
+    {"available", l_available},
+    {"connected", l_connected},
+    {"closed", l_closed},
+    {"no_delay", l_no_delay},
+    {"local_endpoint", l_local_endpoint},
+    {"remote_endpoint", l_remote_endpoint},
+    {"family", l_family},
+    {"type", l_type},
+    {NULL, NULL},
+};
+
+static const luaL_Reg metamethods[] = {
+    {"__gc", l_gc},
+    {"__close", l_close},
+    {"__tostring", l_tostring},
+    {NULL, NULL},
+};
+
+void csendlua_socket_register(lua_State *L)
+{
+    luaL_newmetatable(L, SOCKET_MT);
+    luaL_setfuncs(L, metamethods, 0);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
