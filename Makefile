@@ -9,7 +9,7 @@ BUILD       := build
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket luarocks pkg-config gcc
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build python test demo clean
+.PHONY: all deps build python test demo bench bench-smoke clean
 
 all: build
 
@@ -48,6 +48,18 @@ demo: build python
 	./$(BUILD)/csend_demo
 	$(VPY) demo/demo.py
 	LUA_CPATH="$(BUILD)/lua/?.so;;" lua5.4 demo/demo.lua
+
+# Minutes: writes bench/results.md and bench/results.png.
+bench: build python $(VENV)/.bench
+	$(VPY) bench/run.py
+
+# Seconds: the same harness with tiny counts (make test runs it too).
+bench-smoke: build python
+	$(VPY) bench/run.py --smoke --out $(BUILD)/bench-smoke
+
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.installed
+	$(VPY) -m pip install -q -r requirements-bench.txt
+	touch $@
 
 clean:
 	rm -rf $(BUILD) $(VENV) _skbuild dist

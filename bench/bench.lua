@@ -1,0 +1,47 @@
+-- The Lua contenders: csend's s:send and LuaSocket's tcp:send.
+-- Usage: lua5.4 bench.lua csend|luasocket tcp|unix ADDRESS SIZE N
+-- Prints the nanoseconds the N sends took; exits 3 when the sink did not
+-- receive exactly N x SIZE bytes.
+local socket = require "socket"
+local who, transport, where, size, n = arg[1], arg[2], arg[3], tonumber(arg[4]), tonumber(arg[5])
+local buf = string.rep("x", size)
+
+local function timed(send, conn)
+  local t0 = socket.gettime()
+  for _ = 1, n do send(conn, buf) end
+  return math.floor((socket.gettime() - t0) * 1e9)
+end
+
+local elapsed, answer
+if who == "csend" then
+  local csend = require "csend"
+  local s = transport == "unix"
+    and csend.socket(csend.AddressFamily.Unix, csend.SocketType.Stream)
+    or csend.socket(csend.AddressFamily.InterNetwork, csend.SocketType.Stream)
+  if transport == "unix" then s:connect(where) else s:connect("127.0.0.1", tonumber(where)) end
+  elapsed = timed(s.send, s)
+  s:shutdown(csend.SocketShutdown.Send)
+  answer = ""
+  while #answer < 8 do answer = answer .. s:receive(8 - #answer) end
+  s:close()
+else
+  local c
+  if transport == "unix" then
+    c = assert(require("socket.unix")())
+    assert(c:connect(where))
+  else
+    c = assert(socket.tcp())
+    assert(c:connect("127.0.0.1", tonumber(where)))
+  end
+  c:settimeout(nil)
+  elapsed = timed(c.send, c)
+  c:shutdown("send")
+  answer = assert(c:receive(8))
+  c:close()
+end
+local total = string.unpack("<I8", answer)
+if total ~= n * size then
+  io.stderr:write(string.format("sink received %d bytes, expected %d\n", total, n * size))
+  os.exit(3)
+end
+print(elapsed)

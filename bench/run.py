@@ -1,0 +1,227 @@
+"""csend's benchmark: every contender sends to the same C sink over loopback
+TCP and over a Unix-domain socket, in alternating rounds, the sender pinned
+to CPU 0 and the sink to CPU 1; each figure is compared with a raw C send()
+loop measured in the same round.
+
+    python bench/run.py            # the full run: bench/results.md and .png
+    python bench/run.py --smoke    # seconds: proves the harness works
+"""
+import argparse
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BUILD = pathlib.Path(os.environ.get("CSEND_BUILD_DIR", ROOT / "build"))
+BENCH = ROOT / "bench"
+ENV = dict(os.environ, LUA_CPATH=f"{BUILD / 'lua'}/?.so;;")
+CBENCH = str(BUILD / "bench" / "csend_cbench")
+
+CONTENDERS = {
+    "raw C send()": [CBENCH, "raw"],
+    "csend C core": [CBENCH, "core"],
+    "csend Python": [sys.executable, str(BENCH / "bench_py.py"), "csend"],
+    "CPython socket": [sys.executable, str(BENCH / "bench_py.py"), "socket"],
+    "csend Lua": ["lua5.4", str(BENCH / "bench.lua"), "csend"],
+    "LuaSocket": ["lua5.4", str(BENCH / "bench.lua"), "luasocket"],
+}
+RAW = "raw C send()"
+GIB = 1 << 30
+MIB = 1 << 20
+
+
+def pinned(cpu, argv):
+    return ["taskset", "-c", str(cpu), *argv] if os.cpu_count() and os.cpu_count() > 1 else argv
+
+
+class Sink:
+    def __init__(self, transport, where):
+        self.proc = subprocess.Popen(
+            pinned(1, [str(BUILD / "bench" / "csend_sink"), transport, where]),
+            stdout=subprocess.PIPE, text=True)
+        self.address = self.proc.stdout.readline().strip()
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def run_one(name, transport, address, size, n):
+    argv = pinned(0, [*CONTENDERS[name], transport, address, str(size), str(n)])
+    out = subprocess.run(argv, env=ENV, capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit(f"{name} {transport} size={size} n={n} failed "
+                         f"({out.returncode}): {out.stderr.strip()}")
+    return int(out.stdout.split()[-1])
+
+
+def scenario(transport, address, size, n, rounds):
+    """{contender: [ns per round]}, contenders alternating in each round."""
+    names = list(CONTENDERS)
+    times = {name: [] for name in names}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            times[name].append(run_one(name, transport, address, size, n))
+    return times
+
+
+def spread(values, fmt):
+    return f"{fmt(statistics.median(values))} ({fmt(min(values))}–{fmt(max(values))})"
+
+
+def per_call_table(times, n):
+    raw = [t / n for t in times[RAW]]
+    rows = []
+    for name, ts in times.items():
+        ns = [t / n for t in ts]
+        over = [a - b for a, b in zip(ns, raw)]
+        ratio = [a / b for a, b in zip(ns, raw)]
+        rows.append((name, spread(ns, lambda v: f"{v:.0f}"), spread(over, lambda v: f"{v:+.0f}"),
+                     f"{statistics.median(ratio):.2f}"))
+    return ["| contender | ns/call, median (min–max) | overhead over raw C, ns | ratio to raw C |",
+            "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+
+
+def throughput_table(times, size, n):
+    raw = [size * n / t * 1e3 for t in times[RAW]]
+    rows = []
+    for name, ts in times.items():
+        mbs = [size * n / t * 1e3 for t in ts]
+        ratio = [a / b for a, b in zip(mbs, raw)]
+        rows.append((name, spread(mbs, lambda v: f"{v:.0f}"), f"{statistics.median(ratio):.3f}"))
+    return ["| contender | MB/s, median (min–max) | ratio to raw C |", "|---|---|---|"] + \
+        [f"| {a} | {b} | {c} |" for a, b, c in rows]
+
+
+def overhead_ratio(times, ours, theirs):
+    """Median over rounds of (ours − raw) / (theirs − raw)."""
+    r = [(o - w) / (t - w) for o, t, w in zip(times[ours], times[theirs], times[RAW])]
+    return statistics.median(r)
+
+
+def throughput_ratio(times, who):
+    return statistics.median([w / o for o, w in zip(times[who], times[RAW])])
+
+
+def peak_rss(transport, address, size):
+    """Peak RSS (KiB) of a Python process sending one bytearray of `size` bytes."""
+    code = f"""
+import resource, socket, struct, csend
+buf = bytearray(b"x") * {size}
+family = socket.AF_UNIX if {transport!r} == "unix" else socket.AF_INET
+s = csend.Socket(family, socket.SOCK_STREAM)
+s.connect({address!r} if {transport!r} == "unix" else ("127.0.0.1", int({address!r})))
+assert s.send(buf) == {size}
+s.shutdown(csend.SocketShutdown.SEND)
+answer = bytearray(8)
+got = 0
+while got < 8:
+    got += s.receive(answer, got)
+assert struct.unpack("<Q", bytes(answer))[0] == {size}
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    out = subprocess.run(pinned(0, [sys.executable, "-c", code]), capture_output=True,
+                         text=True, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit(f"peak RSS run failed: {out.stderr}")
+    return int(out.stdout.split()[-1])
+
+
+def plot(per_call, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing: no plot written", file=sys.stderr)
+        return
+    fig, axes = plt.subplots(1, len(per_call), figsize=(6 * len(per_call), 4.5), squeeze=False)
+    for ax, (transport, by_size) in zip(axes[0], per_call.items()):
+        sizes = sorted(by_size)
+        for name in CONTENDERS:
+            ax.plot(sizes, [statistics.median(by_size[s][0][name]) / by_size[s][1] for s in sizes],
+                    marker="o", label=name)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("message size, bytes")
+        ax.set_ylabel("ns per send (median)")
+        ax.set_title(f"per-call cost over {transport}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes and counts, one round")
+    ap.add_argument("--out", type=pathlib.Path, default=BENCH, help="where results go")
+    ap.add_argument("--rounds", type=int, default=9)
+    args = ap.parse_args()
+    if args.smoke:
+        rounds, calls, call_sizes, bulk = 1, 2000, [64], [(MIB, 8)]
+        rss_size = 16 * MIB
+    else:
+        rounds, calls, call_sizes = max(args.rounds, 9), 200_000, [1, 64, 1024]
+        bulk = [(64 * 1024, GIB // (64 * 1024)), (MIB, 1024), (16 * MIB, 64)]
+        rss_size = GIB
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    report = ["# csend benchmark", "",
+              f"{rounds} rounds, contenders alternating; sender on CPU 0, sink on CPU 1; "
+              "ratios are per round, then the median.", ""]
+    targets = []
+    per_call = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for transport in ("tcp", "unix"):
+            sink = Sink(transport, os.path.join(tmp, "sink.sock"))
+            try:
+                per_call[transport] = {}
+                for size in call_sizes:
+                    times = scenario(transport, sink.address, size, calls, rounds)
+                    per_call[transport][size] = (times, calls)
+                    report += [f"## Per call, {size} B, {calls} sends, {transport}", "",
+                               *per_call_table(times, calls), ""]
+                    if size == 64:
+                        py = overhead_ratio(times, "csend Python", "CPython socket")
+                        lua = overhead_ratio(times, "csend Lua", "LuaSocket")
+                        targets.append((f"{transport}: Python overhead over raw C ≤ 0.5 × "
+                                        f"CPython socket.send's at 64 B", py, py <= 0.5))
+                        targets.append((f"{transport}: Lua overhead over raw C ≤ 0.5 × "
+                                        f"LuaSocket's at 64 B", lua, lua <= 0.5))
+                for size, n in bulk:
+                    times = scenario(transport, sink.address, size, n, rounds)
+                    report += [f"## Throughput, {size // 1024} KiB × {n}, {transport}", "",
+                               *throughput_table(times, size, n), ""]
+                    if size >= MIB:
+                        for who in ("csend Python", "csend Lua"):
+                            r = throughput_ratio(times, who)
+                            targets.append((f"{transport}: {who} throughput at "
+                                            f"{size // MIB} MiB ≥ 0.97 × raw C", r, r >= 0.97))
+                if transport == "tcp":
+                    rss = peak_rss(transport, sink.address, rss_size)
+                    limit = rss_size * 1.1 / 1024
+                    report += [f"## Peak RSS sending one {rss_size // MIB} MiB bytearray "
+                               "from Python", "", f"{rss / 1024:.0f} MiB "
+                               f"(limit {limit / 1024:.0f} MiB)", ""]
+                    targets.append((f"peak RSS ≤ 1.1 × the buffer ({rss_size // MIB} MiB)",
+                                    rss * 1024 / rss_size, rss <= limit))
+            finally:
+                sink.close()
+
+    report += ["## Targets", "", "| target | measured | |", "|---|---|---|"]
+    report += [f"| {name} | {value:.3f} | {'met' if ok else 'NOT MET'} |"
+               for name, value, ok in targets]
+    text = "\n".join(report) + "\n"
+    (args.out / "results.md").write_text(text)
+    if not args.smoke:
+        plot(per_call, args.out / "results.png")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""The benchmark harness in its smoke mode, so it cannot rot: every contender
+runs, the sink's count checks pass, and every target gets a verdict."""
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_smoke_runs_every_contender_and_judges_every_target(tmp_path):
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--smoke",
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    text = (tmp_path / "results.md").read_text()
+    for name in ("raw C send()", "csend C core", "csend Python", "CPython socket",
+                 "csend Lua", "LuaSocket"):
+        assert text.count(f"| {name} |") == 4, name  # per call and throughput, tcp and unix
+    verdicts = [line for line in text.splitlines()
+                if line.endswith("| met |") or line.endswith("| NOT MET |")]
+    assert len(verdicts) == 9, text
