@@ -6,6 +6,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 struct csend_socket {
     atomic_int fd;           /* -1 once released */
@@ -32,21 +33,73 @@ void csend__socket_error(csend_error *err, int socket_error, int errnum, int64_t
 void csend__out_of_memory(csend_error *err);
 void csend__runtime_interrupt(csend_error *err, int64_t transferred);
 
-/* ---- validate.c: SPEC §1 rows 3–5 ---- */
+/* ---- validate.c: SPEC §1 rows 3–5 ----
+ * The checks are inline: they run on every Send, and their failures call
+ * out of line. */
+int csend__check_buffer_failed(const void *buffer, int64_t len, int64_t offset, int64_t size,
+                               csend_error *err);
+
 /* 0 when buffer/offset/size are valid, else -1 with err filled. */
-int csend__check_buffer(const void *buffer, int64_t len, int64_t offset, int64_t size,
-                        csend_error *err);
+static inline int csend__check_buffer(const void *buffer, int64_t len, int64_t offset,
+                                      int64_t size, csend_error *err)
+{
+    /* .NET lengths and offsets are int32: a larger value is out of range. */
+    if (buffer != NULL && offset >= 0 && offset <= len && offset <= INT32_MAX && size >= 0 &&
+        size <= len - offset && size <= INT32_MAX)
+        return 0;
+    return csend__check_buffer_failed(buffer, len, offset, size, err);
+}
+
+int csend__flags(int64_t flags, uint32_t allowed, csend_error *err);
+
 /* The OS flags for an allowed SocketFlags value, or -1 with err filled. */
-int csend__send_flags(int64_t flags, csend_error *err);
-int csend__receive_flags(int64_t flags, csend_error *err);
+static inline int csend__send_flags(int64_t flags, csend_error *err)
+{
+    if (flags == CSEND_FLAG_NONE)
+        return MSG_NOSIGNAL;
+    return csend__flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_DONT_ROUTE, err);
+}
+
+static inline int csend__receive_flags(int64_t flags, csend_error *err)
+{
+    int os = csend__flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_PEEK, err);
+    return os < 0 ? os : os & ~MSG_NOSIGNAL;
+}
 
 /* ---- socket.c: the operation guard (SafeSocketHandle) ---- */
+/* Drops one reference; the last one closes the descriptor. */
+void csend__release_slow(csend_socket *s);
+
+static inline void csend__leave(csend_socket *s)
+{
+    if (atomic_fetch_sub(&s->refs, 1) == 1)
+        csend__release_slow(s);
+}
+
 /* Takes a reference for one operation; -1 with ObjectDisposed when closed. */
-int csend__enter(csend_socket *s, csend_error *err);
-void csend__leave(csend_socket *s);
+static inline int csend__enter(csend_socket *s, csend_error *err)
+{
+    if (!atomic_load(&s->closed)) {
+        atomic_fetch_add(&s->refs, 1);
+        /* Close may have run between the check and the increment. */
+        if (!atomic_load(&s->closed))
+            return 0;
+        csend__leave(s);
+    }
+    csend__object_disposed(err);
+    return -1;
+}
 
 /* ---- trace.c ---- */
-int csend__trace_enabled(void);
+extern atomic_int csend__trace_on;
+int csend__trace_from_environment(void);
+
+/* Free when off: one relaxed load on every Send. */
+static inline int csend__trace_enabled(void)
+{
+    int on = atomic_load_explicit(&csend__trace_on, memory_order_relaxed);
+    return on >= 0 ? on : csend__trace_from_environment();
+}
 void csend__trace_begin(csend_socket *s, const char *op, int64_t size);
 void csend__trace_result(csend_socket *s, const char *op, const void *data, int64_t n);
 void csend__trace_segments(csend_socket *s, const csend_segment *segments, int64_t count,

@@ -193,15 +193,14 @@ static ssize_t do_send(int fd, void *op, int dontwait)
 /* The loop over partial writes (SPEC §3): a blocking call hands over every
  * byte; a non-blocking call makes one attempt. */
 static int64_t send_loop(csend_socket *s, const char *p, int64_t size, int flags,
-                         const csend_endpoint *to, csend_error *err)
+                         const csend_endpoint *to, int64_t done, csend_error *err)
 {
     int tracing = csend__trace_enabled();
     if (tracing)
         csend__trace_begin(s, "Send", size);
     call c;
-    call_begin(&c, s, size > INLINE_MAX, s->send_timeout_ms);
-    out o = {.p = p, .len = (size_t)size, .flags = flags, .to = to};
-    int64_t done = 0;
+    call_begin(&c, s, size - done > INLINE_MAX, s->send_timeout_ms);
+    out o = {.p = p + done, .len = (size_t)(size - done), .flags = flags, .to = to};
     ssize_t n;
     int e = 0;
     do {
@@ -232,6 +231,19 @@ static int64_t send_loop(csend_socket *s, const char *p, int64_t size, int flags
     return done;
 }
 
+/* After a first attempt that did not finish: go on, or report its error. */
+static int64_t send_rest(csend_socket *s, const char *p, int64_t size, int flags, ssize_t n,
+                         int e, csend_error *err)
+{
+    if (n > 0)
+        return send_loop(s, p, size, flags, NULL, n, err); /* cut short */
+    if (!s->blocking || (e != EAGAIN && e != EWOULDBLOCK && e != EINTR)) {
+        fail(s, -1, e, 0, err); /* never retried: ECONNRESET is reported once */
+        return -1;
+    }
+    return send_loop(s, p, size, flags, NULL, 0, err);
+}
+
 int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len, int64_t offset,
                    int64_t size, int64_t flags, csend_error *err)
 {
@@ -240,8 +252,24 @@ int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len, int6
     int64_t rc = -1;
     int os;
     if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0 &&
-        (os = csend__send_flags(flags, err)) >= 0)
-        rc = send_loop(s, (const char *)buffer + offset, size, os, NULL, err);
+        (os = csend__send_flags(flags, err)) >= 0) {
+        const char *p = (const char *)buffer + offset;
+        if (!csend__trace_enabled() && s->send_timeout_ms == 0 &&
+            (s->hooks == NULL || size <= INLINE_MAX)) {
+            /* The common case in one system call, before any of the loop's
+             * set-up: a blocking send without a runtime lock to lend goes
+             * straight to the kernel; otherwise the attempt cannot block. */
+            int may_block = s->blocking && s->hooks == NULL;
+            ssize_t n = send(atomic_load_explicit(&s->fd, memory_order_relaxed), p,
+                             (size_t)size, os | (may_block ? 0 : MSG_DONTWAIT));
+            if (n == size || (n >= 0 && !s->blocking))
+                rc = n;
+            else
+                rc = send_rest(s, p, size, os, n, errno, err);
+        } else {
+            rc = send_loop(s, p, size, os, NULL, 0, err);
+        }
+    }
     csend__leave(s);
     return rc;
 }
@@ -258,7 +286,7 @@ int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len, i
         if (remote == NULL)
             csend__argument_null(err, "remoteEP");
         else if ((os = csend__send_flags(flags, err)) >= 0)
-            rc = send_loop(s, (const char *)buffer + offset, size, os, remote, err);
+            rc = send_loop(s, (const char *)buffer + offset, size, os, remote, 0, err);
     }
     csend__leave(s);
     return rc;

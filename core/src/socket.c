@@ -94,34 +94,11 @@ csend_socket *csend_socket_from_fd(int fd, csend_error *err)
 
 /* The last reference releases the descriptor, never earlier: a send in
  * flight can never reach a descriptor number the OS has handed out again. */
-static void release(csend_socket *s)
+void csend__release_slow(csend_socket *s)
 {
-    if (atomic_fetch_sub(&s->refs, 1) == 1) {
-        int fd = atomic_exchange(&s->fd, -1);
-        if (fd >= 0)
-            close(fd);
-    }
-}
-
-int csend__enter(csend_socket *s, csend_error *err)
-{
-    if (atomic_load(&s->closed)) {
-        csend__object_disposed(err);
-        return -1;
-    }
-    atomic_fetch_add(&s->refs, 1);
-    /* Close may have run between the check and the increment. */
-    if (atomic_load(&s->closed)) {
-        release(s);
-        csend__object_disposed(err);
-        return -1;
-    }
-    return 0;
-}
-
-void csend__leave(csend_socket *s)
-{
-    release(s);
+    int fd = atomic_exchange(&s->fd, -1);
+    if (fd >= 0)
+        close(fd);
 }
 
 void csend_close(csend_socket *s)
@@ -136,7 +113,7 @@ void csend_close(csend_socket *s)
         if (fd >= 0)
             shutdown(fd, SHUT_RDWR);
     }
-    release(s);
+    csend__leave(s); /* the reference Open took */
 }
 
 void csend_socket_free(csend_socket *s)

@@ -11,7 +11,7 @@
 
 /* The only global mutable state of the core. -1: not yet read from the
  * environment. */
-static atomic_int trace_on = -1;
+atomic_int csend__trace_on = -1;
 static _Atomic(csend_trace_fn) trace_fn;
 static _Atomic(void *) trace_userdata;
 
@@ -19,20 +19,16 @@ void csend_set_trace(int on, csend_trace_fn fn, void *userdata)
 {
     atomic_store(&trace_fn, fn);
     atomic_store(&trace_userdata, userdata);
-    atomic_store(&trace_on, on != 0);
+    atomic_store(&csend__trace_on, on != 0);
 }
 
-int csend__trace_enabled(void)
+int csend__trace_from_environment(void)
 {
-    int on = atomic_load_explicit(&trace_on, memory_order_relaxed);
-    if (on < 0) {
-        const char *env = getenv("CSEND_TRACE");
-        on = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
-        int unknown = -1;
-        atomic_compare_exchange_strong(&trace_on, &unknown, on);
-        on = atomic_load(&trace_on);
-    }
-    return on;
+    const char *env = getenv("CSEND_TRACE");
+    int on = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+    int unknown = -1;
+    atomic_compare_exchange_strong(&csend__trace_on, &unknown, on);
+    return atomic_load(&csend__trace_on);
 }
 
 int csend_get_trace(void)

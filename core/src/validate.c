@@ -3,14 +3,14 @@
 
 #include <errno.h>
 
-int csend__check_buffer(const void *buffer, int64_t len, int64_t offset, int64_t size,
-                        csend_error *err)
+/* The reason a buffer failed csend__check_buffer, in .NET's order. */
+int csend__check_buffer_failed(const void *buffer, int64_t len, int64_t offset, int64_t size,
+                               csend_error *err)
 {
     if (buffer == NULL) {
         csend__argument_null(err, "buffer");
         return -1;
     }
-    /* .NET lengths and offsets are int32: a larger value is out of range. */
     int64_t limit = len < INT32_MAX ? len : INT32_MAX;
     if (offset < 0) {
         csend__out_of_range_min(err, "offset", offset, 0);
@@ -25,11 +25,8 @@ int csend__check_buffer(const void *buffer, int64_t len, int64_t offset, int64_t
         csend__out_of_range_min(err, "size", size, 0);
         return -1;
     }
-    if (size > rest) {
-        csend__out_of_range_max(err, "size", size, rest);
-        return -1;
-    }
-    return 0;
+    csend__out_of_range_max(err, "size", size, rest);
+    return -1;
 }
 
 /* SocketFlags is a 32-bit enum: any 32-bit pattern (signed or not) is a
@@ -48,7 +45,7 @@ static int flags_bits(int64_t flags, uint32_t *bits, csend_error *err)
     return 0;
 }
 
-static int os_flags(int64_t flags, uint32_t allowed, csend_error *err)
+int csend__flags(int64_t flags, uint32_t allowed, csend_error *err)
 {
     uint32_t bits;
     if (flags_bits(flags, &bits, err) < 0)
@@ -65,15 +62,4 @@ static int os_flags(int64_t flags, uint32_t allowed, csend_error *err)
     if (bits & CSEND_FLAG_PEEK)
         os |= MSG_PEEK;
     return os;
-}
-
-int csend__send_flags(int64_t flags, csend_error *err)
-{
-    return os_flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_DONT_ROUTE, err);
-}
-
-int csend__receive_flags(int64_t flags, csend_error *err)
-{
-    int os = os_flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_PEEK, err);
-    return os < 0 ? os : os & ~MSG_NOSIGNAL;
 }
