@@ -67,6 +67,13 @@ int csendpy_buffer(PyObject *o, Py_buffer *view, int writable)
         view->len = 0;
         return 0;
     }
+    if (!writable && PyBytes_CheckExact(o)) {
+        /* Immutable and kept alive by the caller: no export needed. */
+        view->obj = NULL;
+        view->buf = PyBytes_AS_STRING(o);
+        view->len = PyBytes_GET_SIZE(o);
+        return 0;
+    }
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(o, view, flags) < 0) {
         if (!PyObject_CheckBuffer(o)) {
