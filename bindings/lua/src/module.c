@@ -47,39 +47,40 @@ static int l_dup(lua_State *L)
     return 1;
 }
 
-static lua_State *trace_state;
-static int trace_ref = LUA_NOREF;
+/* The trace callback runs on a Lua thread of its own, so a send made from
+ * any coroutine can call it; both live in the registry. */
+static lua_State *trace_thread;
+static int trace_ref = LUA_NOREF, trace_thread_ref = LUA_NOREF;
 
 static void trace_to_lua(const char *line, void *userdata)
 {
-    lua_State *L = userdata;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, trace_ref);
-    lua_pushstring(L, line);
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK)
-        lua_pop(L, 1); /* a failing trace callback must not break the send */
+    lua_State *T = userdata;
+    lua_rawgeti(T, LUA_REGISTRYINDEX, trace_ref);
+    lua_pushstring(T, line);
+    if (lua_pcall(T, 1, 0, 0) != LUA_OK)
+        lua_pop(T, 1); /* a failing trace callback must not break the send */
 }
 
 /* csend.set_trace(on [, callback]): lines go to callback(line) or stderr. */
 static int l_set_trace(lua_State *L)
 {
     int on = lua_toboolean(L, 1);
-    if (trace_ref != LUA_NOREF) {
-        luaL_unref(L, LUA_REGISTRYINDEX, trace_ref);
-        trace_ref = LUA_NOREF;
-    }
-    if (lua_isnoneornil(L, 2)) {
+    int has_callback = !lua_isnoneornil(L, 2);
+    if (has_callback)
+        luaL_checktype(L, 2, LUA_TFUNCTION);
+    csend_set_trace(0, NULL, NULL);
+    luaL_unref(L, LUA_REGISTRYINDEX, trace_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, trace_thread_ref);
+    trace_ref = trace_thread_ref = LUA_NOREF;
+    if (!has_callback) {
         csend_set_trace(on, NULL, NULL);
         return 0;
     }
-    luaL_checktype(L, 2, LUA_TFUNCTION);
     lua_pushvalue(L, 2);
     trace_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_State *main;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-    main = lua_tothread(L, -1);
-    lua_pop(L, 1);
-    trace_state = main;
-    csend_set_trace(on, trace_to_lua, trace_state);
+    trace_thread = lua_newthread(L);
+    trace_thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    csend_set_trace(on, trace_to_lua, trace_thread);
     return 0;
 }
 

@@ -5,9 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every method carries the socket metatable as its upvalue: checking self
+ * against it skips the registry lookup luaL_checkudata makes on each call. */
 lsocket *csendlua_check(lua_State *L, int idx)
 {
-    return luaL_checkudata(L, idx, SOCKET_MT);
+    lsocket *u = lua_touserdata(L, idx);
+    if (u == NULL || !lua_getmetatable(L, idx) || !lua_rawequal(L, -1, lua_upvalueindex(1)))
+        luaL_typeerror(L, idx, SOCKET_MT);
+    lua_pop(L, 1);
+    return u;
 }
 
 int csendlua_push_socket(lua_State *L, csend_socket *s)
@@ -29,6 +35,9 @@ typedef struct {
 
 static void buffer_args(lua_State *L, int idx, int count, send_args *a)
 {
+    int given = lua_gettop(L) - idx + 1; /* arguments past the top are absent */
+    if (count > given)
+        count = given;
     a->buf = csendlua_buffer(L, idx, &a->len);
     a->offset = count > 1 ? csendlua_opt_int(L, idx + 1, "offset", 0) : 0;
     int64_t len = (int64_t)a->len;
@@ -391,8 +400,11 @@ static const luaL_Reg metamethods[] = {
 void csendlua_socket_register(lua_State *L)
 {
     luaL_newmetatable(L, SOCKET_MT);
-    luaL_setfuncs(L, metamethods, 0);
-    luaL_newlib(L, methods);
+    lua_pushvalue(L, -1);
+    luaL_setfuncs(L, metamethods, 1);
+    luaL_newlibtable(L, methods);
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, methods, 1);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
 }
