@@ -6,7 +6,7 @@ VENV        := .venv
 VPY         := $(VENV)/bin/python
 CMAKE       := $(VENV)/bin/cmake
 BUILD       := build
-DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket luarocks pkg-config gcc
+DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket luarocks pkg-config gcc valgrind util-linux
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: all deps build python test demo bench bench-smoke clean

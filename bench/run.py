@@ -9,6 +9,7 @@ loop measured in the same round.
 import argparse
 import os
 import pathlib
+import re
 import statistics
 import subprocess
 import sys
@@ -107,6 +108,31 @@ def throughput_ratio(times, who):
     return statistics.median([w / o for o, w in zip(times[who], times[RAW])])
 
 
+def instructions(name, transport, address, size, n):
+    """User-space instructions one contender executes for n sends (callgrind:
+    the same count on every run, whatever else the machine does)."""
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+            *CONTENDERS[name], transport, address, str(size), str(n)]
+    out = subprocess.run(argv, env=ENV, capture_output=True, text=True, timeout=900)
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    if out.returncode != 0 or not found:
+        raise SystemExit(f"callgrind run of {name} failed: {out.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def instructions_per_call(transport, address, size, n1, n2):
+    """{contender: instructions per send}, start-up cancelled by two counts."""
+    return {name: (instructions(name, transport, address, size, n2)
+                   - instructions(name, transport, address, size, n1)) / (n2 - n1)
+            for name in CONTENDERS}
+
+
+def instructions_table(per_call):
+    raw = per_call[RAW]
+    return ["| contender | instructions per send | overhead over raw C |", "|---|---|---|"] + \
+        [f"| {name} | {v:.0f} | {v - raw:+.0f} |" for name, v in per_call.items()]
+
+
 def peak_rss(transport, address, size):
     """Peak RSS (KiB) of a Python process sending one bytearray of `size` bytes."""
     code = f"""
@@ -160,15 +186,17 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="tiny sizes and counts, one round")
     ap.add_argument("--out", type=pathlib.Path, default=BENCH, help="where results go")
-    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--rounds", type=int, default=9,
+                    help="rounds per scenario (at least 9; throughput at 1 and 16 MiB "
+                         "takes twice as many: its targets sit close to 1)")
     args = ap.parse_args()
     if args.smoke:
         rounds, calls, call_sizes, bulk = 1, 2000, [64], [(MIB, 8)]
-        rss_size = 16 * MIB
+        rss_size, counted = 16 * MIB, (200, 1200)
     else:
         rounds, calls, call_sizes = max(args.rounds, 9), 200_000, [1, 64, 1024]
         bulk = [(64 * 1024, GIB // (64 * 1024)), (MIB, 1024), (16 * MIB, 64)]
-        rss_size = GIB
+        rss_size, counted = GIB, (2000, 22000)
     args.out.mkdir(parents=True, exist_ok=True)
 
     report = ["# csend benchmark", "",
@@ -194,7 +222,8 @@ def main():
                         targets.append((f"{transport}: Lua overhead over raw C ≤ 0.5 × "
                                         f"LuaSocket's at 64 B", lua, lua <= 0.5))
                 for size, n in bulk:
-                    times = scenario(transport, sink.address, size, n, rounds)
+                    times = scenario(transport, sink.address, size, n,
+                                     rounds * 2 if size >= MIB else rounds)
                     report += [f"## Throughput, {size // 1024} KiB × {n}, {transport}", "",
                                *throughput_table(times, size, n), ""]
                     if size >= MIB:
@@ -203,6 +232,17 @@ def main():
                             targets.append((f"{transport}: {who} throughput at "
                                             f"{size // MIB} MiB ≥ 0.97 × raw C", r, r >= 0.97))
                 if transport == "tcp":
+                    ipc = instructions_per_call(transport, sink.address, 64, *counted)
+                    report += ["## User-space instructions per send, 64 B, tcp (callgrind)", "",
+                               f"({counted[1]} sends minus {counted[0]}: start-up cancels; "
+                               "the kernel's share is not counted.)", "",
+                               *instructions_table(ipc), ""]
+                    for ours, theirs, who in (("csend Python", "CPython socket",
+                                               "CPython socket.send"),
+                                              ("csend Lua", "LuaSocket", "LuaSocket")):
+                        r = (ipc[ours] - ipc[RAW]) / (ipc[theirs] - ipc[RAW])
+                        targets.append((f"instructions: {ours.split()[1]} overhead over raw C "
+                                        f"≤ 0.5 × {who}'s at 64 B", r, r <= 0.5))
                     rss = peak_rss(transport, sink.address, rss_size)
                     limit = rss_size * 1.1 / 1024
                     report += [f"## Peak RSS sending one {rss_size // MIB} MiB bytearray "
