@@ -251,40 +251,33 @@ static int l_tostring(lua_State *L)
 }
 
 /* Properties: s:blocking() reads, s:blocking(v) writes and returns s. */
-static int l_blocking(lua_State *L)
+static int bool_property(lua_State *L, int (*get)(csend_socket *, csend_error *),
+                         int (*set)(csend_socket *, int, csend_error *))
 {
     csend_socket *s = SELF(L);
     csend_error err;
     if (lua_isnoneornil(L, 2)) {
-        int v = csend_get_blocking(s, &err);
+        int v = get(s, &err);
         if (v < 0)
             return csendlua_raise(L, &err);
         lua_pushboolean(L, v);
         return 1;
     }
     luaL_checktype(L, 2, LUA_TBOOLEAN);
-    if (csend_set_blocking(s, lua_toboolean(L, 2), &err) < 0)
+    if (set(s, lua_toboolean(L, 2), &err) < 0)
         return csendlua_raise(L, &err);
     lua_settop(L, 1);
     return 1;
 }
 
+static int l_blocking(lua_State *L)
+{
+    return bool_property(L, csend_get_blocking, csend_set_blocking);
+}
+
 static int l_no_delay(lua_State *L)
 {
-    csend_socket *s = SELF(L);
-    csend_error err;
-    if (lua_isnoneornil(L, 2)) {
-        int v = csend_get_no_delay(s, &err);
-        if (v < 0)
-            return csendlua_raise(L, &err);
-        lua_pushboolean(L, v);
-        return 1;
-    }
-    luaL_checktype(L, 2, LUA_TBOOLEAN);
-    if (csend_set_no_delay(s, lua_toboolean(L, 2), &err) < 0)
-        return csendlua_raise(L, &err);
-    lua_settop(L, 1);
-    return 1;
+    return bool_property(L, csend_get_no_delay, csend_set_no_delay);
 }
 
 static int timeout(lua_State *L, int64_t (*get)(csend_socket *, csend_error *),

@@ -40,6 +40,16 @@ static PyObject *Socket_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     return wrap(type, s);
 }
 
+/* The socket is made in __new__; __init__ accepts the same arguments so a
+ * subclass may call super().__init__(family, type, proto). */
+static int Socket_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    (void)args;
+    (void)kwds;
+    return 0;
+}
+
 static PyObject *from_fd(PyTypeObject *type, int fd)
 {
     csend_error err;
@@ -409,46 +419,31 @@ static PyObject *Socket_exit(PyObject *op, PyObject *args)
 
 #define S(op) (((SocketObject *)(op))->s)
 
-static PyObject *get_blocking(PyObject *op, void *c)
+typedef struct {
+    int (*get)(csend_socket *, csend_error *);
+    int (*set)(csend_socket *, int, csend_error *);
+    const char *name;
+} bool_property;
+
+static const bool_property blocking = {csend_get_blocking, csend_set_blocking, "blocking"};
+static const bool_property no_delay = {csend_get_no_delay, csend_set_no_delay, "no_delay"};
+
+static PyObject *get_bool(PyObject *op, void *c)
 {
-    (void)c;
     csend_error err;
-    int v = csend_get_blocking(S(op), &err);
+    int v = ((const bool_property *)c)->get(S(op), &err);
     return v < 0 ? csendpy_raise(&err) : PyBool_FromLong(v);
 }
 
-static int set_blocking(PyObject *op, PyObject *v, void *c)
+static int set_bool(PyObject *op, PyObject *v, void *c)
 {
-    (void)c;
+    const bool_property *p = c;
     if (v == NULL || !PyBool_Check(v)) {
-        PyErr_SetString(PyExc_TypeError, "blocking must be a bool");
+        PyErr_Format(PyExc_TypeError, "%s must be a bool", p->name);
         return -1;
     }
     csend_error err;
-    if (csend_set_blocking(S(op), v == Py_True, &err) < 0) {
-        csendpy_raise(&err);
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *get_no_delay(PyObject *op, void *c)
-{
-    (void)c;
-    csend_error err;
-    int v = csend_get_no_delay(S(op), &err);
-    return v < 0 ? csendpy_raise(&err) : PyBool_FromLong(v);
-}
-
-static int set_no_delay(PyObject *op, PyObject *v, void *c)
-{
-    (void)c;
-    if (v == NULL || !PyBool_Check(v)) {
-        PyErr_SetString(PyExc_TypeError, "no_delay must be a bool");
-        return -1;
-    }
-    csend_error err;
-    if (csend_set_no_delay(S(op), v == Py_True, &err) < 0) {
+    if (p->set(S(op), v == Py_True, &err) < 0) {
         csendpy_raise(&err);
         return -1;
     }
@@ -532,13 +527,13 @@ static PyObject *get_int(PyObject *op, void *c)
 }
 
 static PyGetSetDef Socket_getset[] = {
-    {"blocking", get_blocking, set_blocking, "Blocking: False puts the descriptor in non-blocking mode.", NULL},
+    {"blocking", get_bool, set_bool, "Blocking: False puts the descriptor in non-blocking mode.", (void *)&blocking},
     {"send_timeout", get_ms, set_ms, "SendTimeout in ms; 0 = infinite, -1 reads back as 0.", (void *)&send_timeout},
     {"receive_timeout", get_ms, set_ms, "ReceiveTimeout in ms; 0 = infinite.", (void *)&receive_timeout},
     {"available", get_available, NULL, "Bytes ready to be received.", NULL},
     {"connected", get_connected, NULL, "Connected as of the last operation (False after a failed send).", NULL},
     {"closed", get_closed, NULL, "True once close() was called.", NULL},
-    {"no_delay", get_no_delay, set_no_delay, "TCP_NODELAY.", NULL},
+    {"no_delay", get_bool, set_bool, "TCP_NODELAY.", (void *)&no_delay},
     {"local_endpoint", get_endpoint, NULL, "(host, port), or a path for a Unix-domain socket.", NULL},
     {"remote_endpoint", get_endpoint, NULL, "The peer's endpoint, or None.", (void *)1},
     {"family", get_int, NULL, "AddressFamily (a .NET number).", (void *)&family},
@@ -594,6 +589,7 @@ PyTypeObject Socket_Type = {
     .tp_doc = "Socket(family=AddressFamily.INTER_NETWORK, type=SocketType.STREAM, proto=0)\n\n"
               "A socket whose send() keeps .NET's Socket.Send contract.",
     .tp_new = Socket_new,
+    .tp_init = Socket_init,
     .tp_dealloc = Socket_dealloc,
     .tp_finalize = Socket_finalize,
     .tp_repr = Socket_repr,
