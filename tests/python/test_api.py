@@ -313,3 +313,14 @@ def test_unclosed_socket_warns():
     run = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True,
                          text=True, cwd="/")
     assert "ResourceWarning: unclosed <csend.Socket" in run.stderr
+
+
+def test_socket_can_be_subclassed_with_its_constructor_arguments():
+    class Tagged(csend.Socket):
+        def __init__(self, family, type, proto=0):
+            super().__init__(family, type, proto)
+            self.tag = "t"
+
+    with Tagged(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM) as s:
+        assert s.tag == "t" and s.type == csend.SocketType.DGRAM
+        assert isinstance(s, csend.Socket)
