@@ -73,8 +73,19 @@ PyObject *csendpy_raise(const csend_error *err)
     case CSEND_OK:
         PyErr_SetString(PyExc_SystemError, "csend: error raised without an error");
         return NULL;
-    case CSEND_ERR_RUNTIME_INTERRUPT:
-        return NULL; /* the runtime's own exception (KeyboardInterrupt…) is set */
+    case CSEND_ERR_RUNTIME_INTERRUPT: {
+        /* The runtime's own exception (KeyboardInterrupt...) is set: it also
+         * learns how far the stream got. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyErr_NormalizeException(&type, &value, &tb);
+        PyObject *n = PyLong_FromLongLong(err->bytes_transferred);
+        if (n == NULL || PyObject_SetAttrString(value, "bytes_transferred", n) < 0)
+            PyErr_Clear(); /* an exception without a __dict__ keeps its meaning */
+        Py_XDECREF(n);
+        PyErr_Restore(type, value, tb);
+        return NULL;
+    }
     case CSEND_ERR_OUT_OF_MEMORY:
         return PyErr_NoMemory();
     case CSEND_ERR_ARGUMENT:
