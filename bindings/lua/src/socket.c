@@ -26,6 +26,9 @@ int csendlua_push_socket(lua_State *L, csend_socket *s)
 
 #define SELF(L) (csendlua_check((L), 1)->s)
 
+/* The most one receive() reads (a datagram is at most 64 KiB). */
+#define RECEIVE_MAX (1 << 20)
+
 /* (buffer, offset, size, flags) at idx: .NET's order, trailing ones optional. */
 typedef struct {
     const char *buf;
@@ -141,18 +144,24 @@ static int l_send_segments(lua_State *L)
     return 1;
 }
 
-/* receive([size [, flags]]) -> string ("" at the end of the stream). */
+/* receive([size [, flags]]) -> string ("" at the end of the stream): up to
+ * size bytes, as a stream socket gives them. */
 static int l_receive(lua_State *L)
 {
     csend_socket *s = SELF(L);
     int64_t size = csendlua_opt_int(L, 2, "size", 65536);
     int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
-    /* A size the core will refuse is not allocated: it sees a buffer of that
-     * length and reports the size as .NET would. */
+    /* A size the core refuses is not allocated: it sees a buffer of that
+     * length and reports the size as .NET would. A valid one is capped, so
+     * asking for 2 GiB does not allocate 2 GiB for a few bytes. */
     static char none[1];
+    char *p = none;
+    int64_t len = size > INT32_MAX ? size : 0;
     luaL_Buffer b;
-    char *p = size > 0 && size <= INT32_MAX ? luaL_buffinitsize(L, &b, (size_t)size) : none;
-    int64_t len = size > 0 && size <= INT32_MAX ? size : size > INT32_MAX ? size : 0;
+    if (size > 0 && size <= INT32_MAX) {
+        len = size = size < RECEIVE_MAX ? size : RECEIVE_MAX;
+        p = luaL_buffinitsize(L, &b, (size_t)size);
+    }
     csend_error err;
     int64_t n = csend_receive(s, p, len, 0, size, flags, &err);
     if (n < 0)
