@@ -174,28 +174,28 @@ static int l_receive(lua_State *L)
     return 1;
 }
 
-static int l_connect(lua_State *L)
+/* connect and bind: an endpoint (host, port or a path), then self. */
+static int with_endpoint(lua_State *L,
+                         int (*fn)(csend_socket *, const csend_endpoint *, csend_error *))
 {
     csend_socket *s = SELF(L);
     csend_endpoint ep;
     csendlua_endpoint(L, s, 2, &ep);
     csend_error err;
-    if (csend_connect(s, &ep, &err) < 0)
+    if (fn(s, &ep, &err) < 0)
         return csendlua_raise(L, &err);
     lua_settop(L, 1);
     return 1;
 }
 
+static int l_connect(lua_State *L)
+{
+    return with_endpoint(L, csend_connect);
+}
+
 static int l_bind(lua_State *L)
 {
-    csend_socket *s = SELF(L);
-    csend_endpoint ep;
-    csendlua_endpoint(L, s, 2, &ep);
-    csend_error err;
-    if (csend_bind(s, &ep, &err) < 0)
-        return csendlua_raise(L, &err);
-    lua_settop(L, 1);
-    return 1;
+    return with_endpoint(L, csend_bind);
 }
 
 static int l_listen(lua_State *L)

@@ -154,41 +154,39 @@ static const csendpy_signature send_sig = {send_names, 4, "send"};
 static const csendpy_signature try_send_sig = {send_names, 4, "try_send"};
 static const csendpy_signature receive_sig = {send_names, 4, "receive"};
 
+/* Parses (buffer, offset, size, flags) and runs csend_send: the count, -1
+ * with err filled, or -2 when a Python exception is already set. */
+static int64_t send_call(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames, const csendpy_signature *sig, csend_error *err)
+{
+    PyObject *slot[4];
+    buffer_args a = {.view = {.obj = NULL}};
+    int64_t n = -2;
+    if (csendpy_parse(sig, args, nargs, kwnames, slot) == 0 &&
+        buffer_arguments(slot, sig->function, 0, &a) == 0)
+        n = csend_send(((SocketObject *)op)->s, a.view.buf, (int64_t)a.view.len, a.offset,
+                       a.size, a.flags, err);
+    release_args(&a);
+    return n;
+}
+
 static PyObject *Socket_send(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                              PyObject *kwnames)
 {
-    SocketObject *self = (SocketObject *)op;
-    PyObject *slot[4];
-    buffer_args a = {.view = {.obj = NULL}};
-    if (csendpy_parse(&send_sig, args, nargs, kwnames, slot) < 0 ||
-        buffer_arguments(slot, "send", 0, &a) < 0) {
-        release_args(&a);
-        return NULL;
-    }
     csend_error err;
-    int64_t n = csend_send(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size, a.flags,
-                           &err);
-    release_args(&a);
+    int64_t n = send_call(op, args, nargs, kwnames, &send_sig, &err);
     if (n < 0)
-        return csendpy_raise(&err);
+        return n == -2 ? NULL : csendpy_raise(&err);
     return PyLong_FromLongLong(n);
 }
 
 static PyObject *Socket_try_send(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                                  PyObject *kwnames)
 {
-    SocketObject *self = (SocketObject *)op;
-    PyObject *slot[4];
-    buffer_args a = {.view = {.obj = NULL}};
-    if (csendpy_parse(&try_send_sig, args, nargs, kwnames, slot) < 0 ||
-        buffer_arguments(slot, "try_send", 0, &a) < 0) {
-        release_args(&a);
-        return NULL;
-    }
     csend_error err;
-    int64_t n = csend_send(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size, a.flags,
-                           &err);
-    release_args(&a);
+    int64_t n = send_call(op, args, nargs, kwnames, &try_send_sig, &err);
+    if (n == -2)
+        return NULL;
     if (n < 0 && err.kind != CSEND_ERR_SOCKET)
         return csendpy_raise(&err);
     /* The out SocketError form: the count handed to the kernel and the code. */
