@@ -201,7 +201,10 @@ def main():
 
     report = ["# csend benchmark", "",
               f"{rounds} rounds, contenders alternating; sender on CPU 0, sink on CPU 1; "
-              "ratios are per round, then the median.", ""]
+              "ratios are per round, then the median.", "",
+              "The csend C core makes the same system calls as the raw C loop (one send() "
+              "per message): its distance from 1.000 in each table is that table's noise "
+              "floor. The instruction counts (callgrind) are the same on every run.", ""]
     targets = []
     per_call = {}
     with tempfile.TemporaryDirectory() as tmp:
