@@ -109,10 +109,12 @@ static int wait_ready(call *c, short events)
         int rc = poll(&p, 1, timeout);
         if (rc > 0)
             return 0;
-        if (rc < 0 && errno != EINTR)
-            return -1;
-        if (rc < 0 && (atomic_load(&c->s->closed) || interrupted(c)))
-            return atomic_load(&c->s->closed) ? (errno = EINTR, -1) : ABORTED;
+        if (rc < 0) {
+            if (errno != EINTR || atomic_load(&c->s->closed))
+                return -1; /* EINTR with the socket closed: Close woke the wait */
+            if (interrupted(c))
+                return ABORTED;
+        }
     }
 }
 
@@ -368,11 +370,7 @@ static int64_t gather_loop(csend_socket *s, struct iovec *iov, int count, int64_
             break;
         }
         done += n;
-        advance(&g, (size_t)n);
-        while (g.iovcnt > 0 && g.iov->iov_len == 0) {
-            g.iov++;
-            g.iovcnt--;
-        }
+        advance(&g, (size_t)n); /* also steps over empty segments */
     } while (g.iovcnt > 0 && s->blocking);
     call_end(&c);
     if (n < 0) {
