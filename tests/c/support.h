@@ -29,11 +29,24 @@ uint64_t fnv1a(uint64_t h, const void *data, size_t n);
 #define FNV_SEED 1469598103934665603ULL
 int64_t elapsed_ms(const struct timespec *since);
 
+/* SPEC §4's errno table, written out from the text (spec_errno.c). */
+struct spec_errno {
+    int errnum;
+    const char *name;
+    int code;
+};
+extern const struct spec_errno spec_errno_rows[];
+extern const size_t spec_errno_count;
+
 /* The test lists, defined in their files. */
 extern const struct CMUnitTest behaviour_tests[];
 extern const size_t behaviour_test_count;
 extern const struct CMUnitTest error_tests[];
 extern const size_t error_test_count;
+extern const struct CMUnitTest fault_tests[];
+extern const size_t fault_test_count;
+extern const struct CMUnitTest race_tests[];
+extern const size_t race_test_count;
 /* One test per row of tests/vectors/send.txt; the caller frees it. */
 struct CMUnitTest *vector_tests(const char *path, size_t *count);
 

@@ -1,5 +1,7 @@
 /* The cmocka runner: `csend_tests` runs every test, `csend_tests NAME` one
- * (a glob), `csend_tests --list` names them, one a line, for pytest. */
+ * (a glob), `csend_tests --list` names them, one a line, for pytest.
+ * Built twice: csend_tests (the contract) and, with CSEND_HARDENING,
+ * csend_hardening_tests (fault injection and close races). */
 #include "support.h"
 
 #include <signal.h>
@@ -12,15 +14,32 @@ int main(int argc, char **argv)
     /* SIGPIPE keeps its default action: a send that raised it would kill
      * the test, which is the point (MSG_NOSIGNAL). */
     signal(SIGPIPE, SIG_DFL);
+#ifdef CSEND_HARDENING
+    struct CMUnitTest *vectors = NULL;
+    const struct {
+        const struct CMUnitTest *tests;
+        size_t count;
+    } groups[] = {{fault_tests, fault_test_count}, {race_tests, race_test_count}};
+#else
     size_t nvec = 0;
     struct CMUnitTest *vectors = vector_tests(CSEND_VECTORS, &nvec);
-    size_t total = nvec + behaviour_test_count + error_test_count;
-    struct CMUnitTest *all = calloc(total, sizeof *all);
-    if (vectors == NULL || all == NULL)
+    if (vectors == NULL)
         return 2;
-    memcpy(all, vectors, nvec * sizeof *all);
-    memcpy(all + nvec, behaviour_tests, behaviour_test_count * sizeof *all);
-    memcpy(all + nvec + behaviour_test_count, error_tests, error_test_count * sizeof *all);
+    const struct {
+        const struct CMUnitTest *tests;
+        size_t count;
+    } groups[] = {{vectors, nvec},
+                  {behaviour_tests, behaviour_test_count},
+                  {error_tests, error_test_count}};
+#endif
+    size_t total = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        total += groups[g].count;
+    struct CMUnitTest *all = calloc(total, sizeof *all);
+    if (all == NULL)
+        return 2;
+    for (size_t g = 0, at = 0; g < sizeof groups / sizeof groups[0]; at += groups[g++].count)
+        memcpy(all + at, groups[g].tests, groups[g].count * sizeof *all);
 
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {
         for (size_t i = 0; i < total; i++)
