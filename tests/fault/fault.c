@@ -67,12 +67,26 @@ static void resolve(void)
 
 static int errno_by_name(const char *name, size_t len)
 {
+    /* Names glibc gives only as aliases of another errno. */
+    static const struct {
+        const char *alias;
+        int value;
+    } aliases[] = {{"ENOTSUP", ENOTSUP}, {"EWOULDBLOCK", EWOULDBLOCK}, {"EDEADLOCK", EDEADLOCK}};
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strlen(aliases[i].alias) == len && strncmp(aliases[i].alias, name, len) == 0)
+            return aliases[i].value;
     for (int e = 1; e < 200; e++) {
         const char *n = strerrorname_np(e);
         if (n != NULL && strlen(n) == len && strncmp(n, name, len) == 0)
             return e;
     }
     return -1;
+}
+
+/* The errno called name ("EPIPE"), or -1. */
+EXPORT int csend_fault_errno(const char *name)
+{
+    return errno_by_name(name, strlen(name));
 }
 
 /* Returns 0, or -1 when spec has a key or value it does not know. */
