@@ -9,7 +9,7 @@ BUILD       := build
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket luarocks pkg-config gcc valgrind util-linux
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build python test demo bench bench-smoke clean
+.PHONY: all deps build python test test-asan demo bench bench-smoke clean
 
 all: build
 
@@ -43,6 +43,25 @@ python: $(VENV)/.installed | deps
 
 test: build python
 	$(VPY) -m pytest
+
+# The whole suite again against a build of the core and both modules with
+# AddressSanitizer and UndefinedBehaviorSanitizer; the runtime is preloaded
+# into python3 and lua5.4. Leak checking is on for the C and Lua processes
+# (CPython itself keeps memory at exit; its leaks are test_leaks.py's job).
+ASAN_BUILD  := $(BUILD)/asan
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-asan: deps $(VENV)/.installed
+	$(CMAKE) -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="$(SAN_FLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$(SAN_FLAGS)" -DCMAKE_SHARED_LINKER_FLAGS="$(SAN_FLAGS)" \
+	  -DCMAKE_MODULE_LINKER_FLAGS="$(SAN_FLAGS)" \
+	  -DCSEND_BUILD_PYTHON=ON -DCSEND_BUILD_BENCH=OFF -DPython_EXECUTABLE=$(abspath $(VPY))
+	$(CMAKE) --build $(ASAN_BUILD)
+	CSEND_SANITIZE=1 CSEND_BUILD_DIR=$(abspath $(ASAN_BUILD)) PYTHONPATH=$(abspath $(ASAN_BUILD))/pypkg \
+	  LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(VPY) -m pytest -p no:cacheprovider
 
 demo: build python
 	./$(BUILD)/csend_demo

@@ -7,5 +7,39 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUILD = pathlib.Path(os.environ.get("CSEND_BUILD_DIR", ROOT / "build"))
 VECTORS = ROOT / "tests" / "vectors" / "send.txt"
 
+# `make test-asan` runs this suite against a sanitizer build: its modules,
+# with the sanitizer runtime preloaded into the interpreters.
+SANITIZED = bool(os.environ.get("CSEND_SANITIZE"))
+
+
+
+def child_env(env):
+    """env for a C or Lua child: under the sanitizers, with leak checking."""
+    if SANITIZED:
+        env = dict(env, ASAN_OPTIONS=env.get("ASAN_OPTIONS", "").replace(
+            "detect_leaks=0", "detect_leaks=1"))
+    return env
+
+
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "python"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "packaging: builds and installs the project with the system toolchain "
+        "(skipped under the sanitizers, which `make test` covers)")
+    if SANITIZED:
+        import csend
+        where = pathlib.Path(csend._core.__file__).resolve()
+        assert BUILD.resolve() in where.parents, f"csend comes from {where}, not {BUILD}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not SANITIZED:
+        return
+    import pytest
+    skip = pytest.mark.skip(reason="packaging test: run by `make test`, not under sanitizers")
+    for item in items:
+        if "packaging" in item.keywords:
+            item.add_marker(skip)

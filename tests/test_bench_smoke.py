@@ -3,9 +3,12 @@ runs, the sink's count checks pass, and every target gets a verdict."""
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.packaging
 def test_bench_smoke_runs_every_contender_and_judges_every_target(tmp_path):
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--smoke",
                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)

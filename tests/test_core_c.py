@@ -2,11 +2,12 @@
 
 csend_tests holds the contract; csend_hardening_tests the fault injection
 (tests/fault/fault.c linked in front of libc) and the close races."""
+import os
 import subprocess
 
 import pytest
 
-from conftest import BUILD
+from conftest import BUILD, child_env
 
 BINARIES = ["csend_tests", "csend_hardening_tests"]
 
@@ -26,6 +27,7 @@ def _names():
 def test_c(binary, name):
     path = BUILD / binary
     assert path.exists(), f"{path} is missing: run `make` first"
-    run = subprocess.run([str(path), name], capture_output=True, text=True, timeout=300)
+    run = subprocess.run([str(path), name], capture_output=True, text=True, timeout=300,
+                         env=child_env(os.environ))
     assert "[  PASSED  ] 1 test(s)." in run.stdout + run.stderr, run.stdout + run.stderr
     assert run.returncode == 0, run.stdout + run.stderr

@@ -2,9 +2,12 @@
 import os
 import subprocess
 
+import pytest
+
 from conftest import BUILD, ROOT
 
 
+@pytest.mark.packaging
 def test_installed_library_builds_and_runs_a_c_program(tmp_path):
     prefix = tmp_path / "prefix"
     cmake = ROOT / ".venv" / "bin" / "cmake"

@@ -5,15 +5,15 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, VECTORS
+from conftest import BUILD, ROOT, VECTORS, child_env
 
 LUA_DIR = ROOT / "tests" / "lua"
 RUNNER = LUA_DIR / "run.lua"
-ENV = dict(os.environ,
+ENV = child_env(dict(os.environ,
            LUA_CPATH=f"{BUILD / 'lua'}/?.so;{BUILD / 'tests' / 'lua'}/?.so;;",
            LUA_PATH=f"{LUA_DIR}/?.lua;;",
            CSEND_VECTORS=str(VECTORS),
-           CSEND_LUA_DIR=str(LUA_DIR))
+           CSEND_LUA_DIR=str(LUA_DIR)))
 
 
 def _cases():

@@ -3,9 +3,12 @@ import os
 import shutil
 import subprocess
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.packaging
 def test_luarocks_make_installs_a_working_module(tmp_path):
     src = tmp_path / "src"
     for part in ("core", "bindings/lua"):

@@ -49,5 +49,6 @@ extern const struct CMUnitTest race_tests[];
 extern const size_t race_test_count;
 /* One test per row of tests/vectors/send.txt; the caller frees it. */
 struct CMUnitTest *vector_tests(const char *path, size_t *count);
+void free_vector_tests(struct CMUnitTest *tests, size_t count);
 
 #endif

@@ -15,7 +15,6 @@ int main(int argc, char **argv)
      * the test, which is the point (MSG_NOSIGNAL). */
     signal(SIGPIPE, SIG_DFL);
 #ifdef CSEND_HARDENING
-    struct CMUnitTest *vectors = NULL;
     const struct {
         const struct CMUnitTest *tests;
         size_t count;
@@ -41,15 +40,18 @@ int main(int argc, char **argv)
     for (size_t g = 0, at = 0; g < sizeof groups / sizeof groups[0]; at += groups[g++].count)
         memcpy(all + at, groups[g].tests, groups[g].count * sizeof *all);
 
+    int failed = 0;
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {
         for (size_t i = 0; i < total; i++)
             printf("%s\n", all[i].name);
-        return 0;
+    } else {
+        if (argc > 1)
+            cmocka_set_test_filter(argv[1]);
+        failed = _cmocka_run_group_tests("csend", all, total, NULL, NULL);
     }
-    if (argc > 1)
-        cmocka_set_test_filter(argv[1]);
-    int failed = _cmocka_run_group_tests("csend", all, total, NULL, NULL);
     free(all);
-    free(vectors);
+#ifndef CSEND_HARDENING
+    free_vector_tests(vectors, nvec);
+#endif
     return failed == 0 ? 0 : 1;
 }

@@ -135,3 +135,12 @@ struct CMUnitTest *vector_tests(const char *path, size_t *count)
     *count = n;
     return tests;
 }
+
+void free_vector_tests(struct CMUnitTest *tests, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free((char *)tests[i].name);
+        free(tests[i].initial_state);
+    }
+    free(tests);
+}

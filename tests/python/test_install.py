@@ -4,9 +4,12 @@ import subprocess
 import sys
 import venv
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.packaging
 def test_pip_install_into_a_fresh_venv(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
