@@ -171,11 +171,14 @@ typedef struct csend_hooks {
 /* ---- Socket lifecycle ------------------------------------------------ */
 typedef struct csend_socket csend_socket;
 
-/* new Socket(af, type, proto): SocketException from socket(2). */
-CSEND_API csend_socket *csend_socket_open(int family, int type, int protocol, csend_error *err);
+/* new Socket(af, type, proto): ArgumentOutOfRange addressFamily, socketType
+ * or protocolType for a value beyond 32 bits; SocketException from socket(2). */
+CSEND_API csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
+                                          csend_error *err);
 /* Adopts fd (takes ownership); mode, family and type are read from it.
- * SocketException NotSocket when fd is no socket. */
-CSEND_API csend_socket *csend_socket_from_fd(int fd, csend_error *err);
+ * ArgumentOutOfRange fd when negative or beyond 32 bits; SocketException
+ * NotSocket when fd is no socket. */
+CSEND_API csend_socket *csend_socket_from_fd(int64_t fd, csend_error *err);
 /* Close (Dispose): idempotent; wakes operations blocked in other threads,
  * which then fail; the descriptor is released after the last one returns. */
 CSEND_API void csend_close(csend_socket *s);

@@ -54,14 +54,34 @@ static csend_socket *wrap(int fd, int family, int type, int protocol, csend_erro
     return s;
 }
 
-csend_socket *csend_socket_open(int family, int type, int protocol, csend_error *err)
+/* The enums (and descriptors) are 32-bit: a wider value is out of range,
+ * never wrapped into another one. */
+static int in_int32(int64_t v, const char *param, int64_t min, csend_error *err)
 {
-    int af = native_family(family);
+    if (v < min) {
+        csend__out_of_range_min(err, param, v, min);
+        return 0;
+    }
+    if (v > INT32_MAX) {
+        csend__out_of_range_max(err, param, v, INT32_MAX);
+        return 0;
+    }
+    return 1;
+}
+
+csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
+                                csend_error *err)
+{
+    if (!in_int32(family, "addressFamily", INT32_MIN, err) ||
+        !in_int32(type, "socketType", INT32_MIN, err) ||
+        !in_int32(protocol, "protocolType", INT32_MIN, err))
+        return NULL;
+    int af = native_family((int)family);
     if (af < 0) {
         csend__socket_errno(err, EAFNOSUPPORT, 0);
         return NULL;
     }
-    int fd = socket(af, type | SOCK_CLOEXEC, protocol);
+    int fd = socket(af, (int)type | SOCK_CLOEXEC, (int)protocol);
     if (fd < 0) {
         csend__socket_errno(err, errno, 0);
         return NULL;
@@ -72,8 +92,11 @@ csend_socket *csend_socket_open(int family, int type, int protocol, csend_error 
     return wrap(fd, dotnet_family(af), type, protocol, err);
 }
 
-csend_socket *csend_socket_from_fd(int fd, csend_error *err)
+csend_socket *csend_socket_from_fd(int64_t handle, csend_error *err)
 {
+    if (!in_int32(handle, "fd", 0, err))
+        return NULL;
+    int fd = (int)handle;
     int type = 0, protocol = 0;
     socklen_t len = sizeof type;
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {

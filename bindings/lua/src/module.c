@@ -12,7 +12,7 @@ static int l_socket(lua_State *L)
     int64_t type = csendlua_opt_int(L, 2, "type", CSEND_SOCK_STREAM);
     int64_t proto = csendlua_opt_int(L, 3, "proto", CSEND_PROTO_UNSPECIFIED);
     csend_error err;
-    csend_socket *s = csend_socket_open((int)family, (int)type, (int)proto, &err);
+    csend_socket *s = csend_socket_open(family, type, proto, &err);
     if (s == NULL)
         return csendlua_raise(L, &err);
     return csendlua_push_socket(L, s);
@@ -30,7 +30,7 @@ static int l_fromfd(lua_State *L)
 {
     lua_Integer fd = luaL_checkinteger(L, 1);
     csend_error err;
-    csend_socket *s = csend_socket_from_fd((int)fd, &err);
+    csend_socket *s = csend_socket_from_fd(fd, &err);
     if (s == NULL)
         return csendlua_raise(L, &err);
     return csendlua_push_socket(L, s);

@@ -27,8 +27,13 @@ static PyObject *wrap(PyTypeObject *type, csend_socket *s)
 static PyObject *Socket_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *names[] = {"family", "type", "proto", NULL};
-    int family = CSEND_AF_INTER_NETWORK, stype = CSEND_SOCK_STREAM, proto = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|iii:Socket", names, &family, &stype, &proto))
+    PyObject *o[3] = {NULL, NULL, NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOO:Socket", names, &o[0], &o[1], &o[2]))
+        return NULL;
+    int64_t family = CSEND_AF_INTER_NETWORK, stype = CSEND_SOCK_STREAM, proto = 0;
+    if ((o[0] && csendpy_int(o[0], "family", &family) < 0) ||
+        (o[1] && csendpy_int(o[1], "type", &stype) < 0) ||
+        (o[2] && csendpy_int(o[2], "proto", &proto) < 0))
         return NULL;
     csend_error err;
     csend_socket *s;
@@ -50,7 +55,7 @@ static int Socket_init(PyObject *self, PyObject *args, PyObject *kwds)
     return 0;
 }
 
-static PyObject *from_fd(PyTypeObject *type, int fd)
+static PyObject *from_fd(PyTypeObject *type, int64_t fd)
 {
     csend_error err;
     csend_socket *s = csend_socket_from_fd(fd, &err);
@@ -61,8 +66,8 @@ static PyObject *from_fd(PyTypeObject *type, int fd)
 
 static PyObject *Socket_from_fd(PyObject *cls, PyObject *arg)
 {
-    int fd = PyObject_AsFileDescriptor(arg);
-    if (fd < 0)
+    int64_t fd;
+    if (csendpy_int(arg, "fd", &fd) < 0)
         return NULL;
     return from_fd((PyTypeObject *)cls, fd);
 }
