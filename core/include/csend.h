@@ -157,6 +157,9 @@ typedef struct csend_error {
 
 /* The .NET class name of an error kind: "ArgumentNullException". */
 CSEND_API const char *csend_error_class_name(csend_error_kind kind);
+/* Fills err with the SocketException for errno (a binding's own system
+ * call, such as dup, fails the way the core's would). */
+CSEND_API void csend_error_from_errno(csend_error *err, int errnum);
 
 /* ---- Runtime hooks --------------------------------------------------- */
 /* A runtime with a global lock (CPython's GIL) lends it out around calls

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 
 static int l_socket(lua_State *L)
@@ -40,9 +41,17 @@ static int l_fromfd(lua_State *L)
  * descriptor that another library keeps owning, such as LuaSocket's). */
 static int l_dup(lua_State *L)
 {
-    int fd = fcntl((int)luaL_checkinteger(L, 1), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0)
-        return luaL_error(L, "dup: %s", strerror(errno));
+    lua_Integer v = luaL_checkinteger(L, 1);
+    csend_error err;
+    if (v < 0 || v > INT_MAX) {
+        csend_socket_from_fd(v, &err); /* the core's range error, nothing adopted */
+        return csendlua_raise(L, &err);
+    }
+    int fd = fcntl((int)v, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        csend_error_from_errno(&err, errno);
+        return csendlua_raise(L, &err);
+    }
     lua_pushinteger(L, fd);
     return 1;
 }

@@ -1,7 +1,9 @@
 /* csend.Socket: the core's socket, its Send overloads and properties. */
 #include "binding.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
 static void *lend_gil(void) { return PyEval_SaveThread(); }
@@ -74,12 +76,33 @@ static PyObject *Socket_from_fd(PyObject *cls, PyObject *arg)
 
 static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
 {
-    int fd = PyObject_AsFileDescriptor(sock);
-    if (fd < 0)
+    PyObject *method = PyLong_Check(sock) ? NULL : PyObject_GetAttrString(sock, "fileno");
+    if (method == NULL) {
+        if (PyLong_Check(sock) || PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Format(PyExc_TypeError,
+                         "from_socket() takes a socket object (with fileno()), not %.100s; "
+                         "from_fd() takes a descriptor",
+                         Py_TYPE(sock)->tp_name);
+        }
         return NULL;
-    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (copy < 0)
-        return PyErr_SetFromErrno(PyExc_OSError);
+    }
+    PyObject *n = PyObject_CallNoArgs(method);
+    Py_DECREF(method);
+    if (n == NULL)
+        return NULL;
+    int64_t fd;
+    int rc = csendpy_int(n, "fileno()", &fd);
+    Py_DECREF(n);
+    if (rc < 0)
+        return NULL;
+    if (fd < 0 || fd > INT_MAX)
+        return from_fd((PyTypeObject *)cls, fd); /* the core's range error */
+    int copy = fcntl((int)fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) {
+        csend_error err;
+        csend_error_from_errno(&err, errno);
+        return csendpy_raise(&err);
+    }
     return from_fd((PyTypeObject *)cls, copy);
 }
 
@@ -275,6 +298,15 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
     if (slot[0] == Py_None) {
         csend_send_segments(self->s, NULL, 0, flags, &err);
         return csendpy_raise(&err);
+    }
+    if (PyObject_CheckBuffer(slot[0])) {
+        /* One buffer is not a list of them (and iterating a memoryview of
+         * several dimensions fails in its own way). */
+        PyErr_Format(PyExc_TypeError,
+                     "buffers must be a sequence of bytes-like objects, not a single %.100s "
+                     "(send() takes one buffer)",
+                     Py_TYPE(slot[0])->tp_name);
+        return NULL;
     }
     PyObject *seq = PySequence_Fast(slot[0], "buffers must be a sequence of bytes-like objects");
     if (seq == NULL)
