@@ -9,7 +9,7 @@ BUILD       := build
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket luarocks pkg-config gcc valgrind util-linux
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build python test test-asan demo bench bench-smoke clean
+.PHONY: all deps build python test test-asan fuzz fuzz-short stress demo bench bench-smoke clean
 
 all: build
 
@@ -62,6 +62,37 @@ test-asan: deps $(VENV)/.installed
 	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(VPY) -m pytest -p no:cacheprovider
+
+# Fuzzing: a libFuzzer target on the core's Send (clang, ASan, UBSan) and an
+# atheris target on the Python API, each for FUZZ_SECONDS from the committed
+# corpus (fuzz/corpus/*); new inputs go to build/fuzz, findings too.
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+fuzz: build python $(VENV)/.fuzz
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(FUZZ_PACKAGES)"
+	$(CMAKE) -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCSEND_BUILD_FUZZ=ON \
+	  -DCSEND_BUILD_TESTS=OFF -DCSEND_BUILD_LUA=OFF -DCSEND_BUILD_BENCH=OFF
+	$(CMAKE) --build $(FUZZ_BUILD) --target csend_fuzz_send
+	mkdir -p $(FUZZ_BUILD)/send $(FUZZ_BUILD)/python
+	$(FUZZ_BUILD)/csend_fuzz_send $(FUZZ_BUILD)/send fuzz/corpus/send \
+	  -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_BUILD)/
+	$(VPY) fuzz/fuzz_python.py $(FUZZ_BUILD)/python fuzz/corpus/python \
+	  -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_BUILD)/
+	@echo "fuzz: 2 passed, 0 failed"
+
+# The short run CI makes.
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+
+$(VENV)/.fuzz: requirements-fuzz.txt $(VENV)/.installed
+	$(VPY) -m pip install -q -r requirements-fuzz.txt
+	touch $@
 
 demo: build python
 	./$(BUILD)/csend_demo
