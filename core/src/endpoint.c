@@ -13,6 +13,11 @@
 int csend_endpoint_from_host(int family, const char *host, int64_t port, csend_endpoint *ep,
                              csend_error *err)
 {
+    CSEND_ERR(err);
+    if (ep == NULL) {
+        csend__argument_null(err, "ep");
+        return -1;
+    }
     if (host == NULL) {
         csend__argument_null(err, "host");
         return -1;
@@ -76,6 +81,11 @@ int csend_endpoint_from_host(int family, const char *host, int64_t port, csend_e
 
 int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *err)
 {
+    CSEND_ERR(err);
+    if (ep == NULL) {
+        csend__argument_null(err, "ep");
+        return -1;
+    }
     if (path == NULL) {
         csend__argument_null(err, "path");
         return -1;
@@ -95,7 +105,7 @@ int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *
 
 int csend_endpoint_format(const csend_endpoint *ep, char *host, size_t host_len, int *port)
 {
-    if (ep->len == 0 || host_len == 0)
+    if (ep == NULL || host == NULL || port == NULL || ep->len == 0 || host_len == 0)
         return -1;
     const struct sockaddr *sa = (const struct sockaddr *)&ep->addr;
     *port = 0;

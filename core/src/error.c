@@ -46,7 +46,8 @@ static const csend_constant protocol_types[] = {
 #define TABLE(fn, table)                                   \
     const csend_constant *fn(size_t *count)                \
     {                                                      \
-        *count = sizeof(table) / sizeof(table[0]);         \
+        if (count != NULL)                                 \
+            *count = sizeof(table) / sizeof(table[0]);     \
         return table;                                      \
     }
 TABLE(csend_socket_error_table, socket_errors)
@@ -219,7 +220,8 @@ void csend__socket_errno(csend_error *err, int errnum, int64_t transferred)
 
 void csend_error_from_errno(csend_error *err, int errnum)
 {
-    csend__socket_errno(err, errnum, 0);
+    if (err != NULL)
+        csend__socket_errno(err, errnum, 0);
 }
 
 void csend__out_of_memory(csend_error *err)

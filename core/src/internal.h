@@ -77,8 +77,19 @@ static inline void csend__leave(csend_socket *s)
 }
 
 /* Takes a reference for one operation; -1 with ObjectDisposed when closed. */
+/* Every public function accepts err == NULL (the caller does not want the
+ * details): it then fills a value of its own. */
+#define CSEND_ERR(err)                                                                        \
+    csend_error err##_scratch;                                                                \
+    if ((err) == NULL)                                                                        \
+    (err) = &err##_scratch
+
 static inline int csend__enter(csend_socket *s, csend_error *err)
 {
+    if (s == NULL) {
+        csend__argument_null(err, "socket");
+        return -1;
+    }
     if (!atomic_load(&s->closed)) {
         atomic_fetch_add(&s->refs, 1);
         /* Close may have run between the check and the increment. */

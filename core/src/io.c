@@ -249,6 +249,7 @@ static int64_t send_rest(csend_socket *s, const char *p, int64_t size, int flags
 int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len, int64_t offset,
                    int64_t size, int64_t flags, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int64_t rc = -1;
@@ -280,6 +281,7 @@ int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len, i
                       int64_t size, int64_t flags, const csend_endpoint *remote,
                       csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int64_t rc = -1;
@@ -387,6 +389,7 @@ static int64_t gather_loop(csend_socket *s, struct iovec *iov, int count, int64_
 int64_t csend_send_segments(csend_socket *s, const csend_segment *segments, int64_t count,
                             int64_t flags, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int64_t rc = -1;
@@ -433,6 +436,7 @@ static ssize_t do_recv(int fd, void *op, int dontwait)
 int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t offset,
                       int64_t size, int64_t flags, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int64_t rc = -1;
@@ -471,6 +475,7 @@ static ssize_t do_accept(int fd, void *op, int dontwait)
 
 csend_socket *csend_accept(csend_socket *s, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return NULL;
     call c;
@@ -494,6 +499,7 @@ csend_socket *csend_accept(csend_socket *s, csend_error *err)
 
 int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int rc = -1;
@@ -531,6 +537,7 @@ int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *er
 
 int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int rc = -1;
@@ -545,6 +552,7 @@ int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err)
 
 int csend_listen(csend_socket *s, int64_t backlog, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int rc = -1;
@@ -560,6 +568,7 @@ int csend_listen(csend_socket *s, int64_t backlog, csend_error *err)
 
 int csend_shutdown(csend_socket *s, int64_t how, csend_error *err)
 {
+    CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
     int rc = -1;

@@ -72,6 +72,7 @@ static int in_int32(int64_t v, const char *param, int64_t min, csend_error *err)
 csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
                                 csend_error *err)
 {
+    CSEND_ERR(err);
     if (!in_int32(family, "addressFamily", INT32_MIN, err) ||
         !in_int32(type, "socketType", INT32_MIN, err) ||
         !in_int32(protocol, "protocolType", INT32_MIN, err))
@@ -94,6 +95,7 @@ csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
 
 csend_socket *csend_socket_from_fd(int64_t handle, csend_error *err)
 {
+    CSEND_ERR(err);
     if (!in_int32(handle, "fd", 0, err))
         return NULL;
     int fd = (int)handle;
@@ -149,7 +151,8 @@ void csend_socket_free(csend_socket *s)
 
 void csend_socket_set_hooks(csend_socket *s, const csend_hooks *hooks)
 {
-    s->hooks = hooks;
+    if (s != NULL)
+        s->hooks = hooks;
 }
 
 /* ---- properties ---- */
@@ -160,6 +163,7 @@ void csend_socket_set_hooks(csend_socket *s, const csend_hooks *hooks)
 
 int csend_get_blocking(csend_socket *s, csend_error *err)
 {
+    CSEND_ERR(err);
     ENTER_OR_FAIL(s, err);
     int blocking = s->blocking;
     csend__leave(s);
@@ -168,6 +172,7 @@ int csend_get_blocking(csend_socket *s, csend_error *err)
 
 int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)
 {
+    CSEND_ERR(err);
     ENTER_OR_FAIL(s, err);
     int fd = atomic_load(&s->fd);
     int fl = fcntl(fd, F_GETFL);
@@ -202,6 +207,7 @@ static int set_timeout(csend_socket *s, int64_t *slot, int64_t ms, csend_error *
 
 int64_t csend_get_send_timeout(csend_socket *s, csend_error *err)
 {
+    CSEND_ERR(err);
     ENTER_OR_FAIL(s, err);
     csend__leave(s);
     return s->send_timeout_ms;
@@ -209,11 +215,13 @@ int64_t csend_get_send_timeout(csend_socket *s, csend_error *err)
 
 int csend_set_send_timeout(csend_socket *s, int64_t ms, csend_error *err)
 {
+    CSEND_ERR(err);
     return set_timeout(s, &s->send_timeout_ms, ms, err);
 }
 
 int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err)
 {
+    CSEND_ERR(err);
     ENTER_OR_FAIL(s, err);
     csend__leave(s);
     return s->receive_timeout_ms;
@@ -221,11 +229,13 @@ int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err)
 
 int csend_set_receive_timeout(csend_socket *s, int64_t ms, csend_error *err)
 {
+    CSEND_ERR(err);
     return set_timeout(s, &s->receive_timeout_ms, ms, err);
 }
 
 int64_t csend_get_available(csend_socket *s, csend_error *err)
 {
+    CSEND_ERR(err);
     ENTER_OR_FAIL(s, err);
     int n = 0;
     int rc = ioctl(atomic_load(&s->fd), FIONREAD, &n);
@@ -237,11 +247,12 @@ int64_t csend_get_available(csend_socket *s, csend_error *err)
 
 int csend_get_connected(const csend_socket *s)
 {
-    return atomic_load(&s->connected);
+    return s != NULL && atomic_load(&s->connected);
 }
 
 int csend_get_no_delay(csend_socket *s, csend_error *err)
 {
+    CSEND_ERR(err);
     ENTER_OR_FAIL(s, err);
     int on = 0;
     socklen_t len = sizeof on;
@@ -254,6 +265,7 @@ int csend_get_no_delay(csend_socket *s, csend_error *err)
 
 int csend_set_no_delay(csend_socket *s, int on, csend_error *err)
 {
+    CSEND_ERR(err);
     ENTER_OR_FAIL(s, err);
     int v = on != 0;
     int rc = setsockopt(atomic_load(&s->fd), IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
@@ -281,26 +293,41 @@ static int endpoint_of(csend_socket *s, name_fn fn, int missing_ok, csend_endpoi
     return rc < 0 ? -1 : 0;
 }
 
+static int need_endpoint(csend_endpoint *ep, csend_error *err)
+{
+    if (ep != NULL)
+        return 0;
+    csend__argument_null(err, "ep");
+    return -1;
+}
+
 int csend_get_local_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err)
 {
+    CSEND_ERR(err);
+    if (need_endpoint(ep, err) < 0)
+        return -1;
     return endpoint_of(s, getsockname, 0, ep, err);
 }
 
 int csend_get_remote_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err)
 {
+    CSEND_ERR(err);
+    if (need_endpoint(ep, err) < 0)
+        return -1;
     return endpoint_of(s, getpeername, 1, ep, err);
 }
 
+/* These plain getters answer for NULL as for a closed socket. */
 int csend_get_fd(const csend_socket *s)
 {
-    return atomic_load(&s->closed) ? -1 : atomic_load(&s->fd);
+    return s == NULL || atomic_load(&s->closed) ? -1 : atomic_load(&s->fd);
 }
 
 int csend_is_closed(const csend_socket *s)
 {
-    return atomic_load(&s->closed);
+    return s == NULL || atomic_load(&s->closed);
 }
 
-int csend_get_family(const csend_socket *s) { return s->family; }
-int csend_get_type(const csend_socket *s) { return s->type; }
-int csend_get_protocol(const csend_socket *s) { return s->protocol; }
+int csend_get_family(const csend_socket *s) { return s ? s->family : -1; }
+int csend_get_type(const csend_socket *s) { return s ? s->type : -1; }
+int csend_get_protocol(const csend_socket *s) { return s ? s->protocol : -1; }

@@ -43,6 +43,8 @@ extern const struct CMUnitTest behaviour_tests[];
 extern const size_t behaviour_test_count;
 extern const struct CMUnitTest error_tests[];
 extern const size_t error_test_count;
+extern const struct CMUnitTest catalogue_tests[];
+extern const size_t catalogue_test_count;
 extern const struct CMUnitTest fault_tests[];
 extern const size_t fault_test_count;
 extern const struct CMUnitTest race_tests[];

@@ -29,7 +29,8 @@ int main(int argc, char **argv)
         size_t count;
     } groups[] = {{vectors, nvec},
                   {behaviour_tests, behaviour_test_count},
-                  {error_tests, error_test_count}};
+                  {error_tests, error_test_count},
+                  {catalogue_tests, catalogue_test_count}};
 #endif
     size_t total = 0;
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
