@@ -9,7 +9,7 @@ BUILD       := build
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcmocka-dev lua-socket luarocks pkg-config gcc valgrind util-linux
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build python test test-asan fuzz fuzz-short stress demo bench bench-smoke clean
+.PHONY: all deps build python test test-asan test-valgrind fuzz fuzz-short stress demo bench bench-smoke clean
 
 all: build
 
@@ -62,6 +62,21 @@ test-asan: deps $(VENV)/.installed
 	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(VPY) -m pytest -p no:cacheprovider
+
+# The C (cmocka) and Lua suites under valgrind's memcheck: zero errors and no
+# definite leaks, or the test fails. Fewer close races: memcheck runs one
+# thread at a time.
+test-valgrind: build
+	CSEND_VALGRIND=1 CSEND_RACES=1000 $(VPY) -m pytest -p no:cacheprovider \
+	  tests/test_core_c.py tests/test_lua.py
+
+# The long runs: 1 GiB through each binding checked by SHA-256, 10,000 close
+# races from C and from Python, and ten minutes of each fuzzer.
+stress: build python
+	CSEND_INTEGRITY_MIB=1024 CSEND_RACES=10000 $(VPY) -m pytest -p no:cacheprovider \
+	  tests/python/test_load.py tests/test_lua_load.py \
+	  "tests/test_core_c.py::test_c[csend_hardening_tests::test_close_while_sends_are_blocked_many_times]"
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=600
 
 # Fuzzing: a libFuzzer target on the core's Send (clang, ASan, UBSan) and an
 # atheris target on the Python API, each for FUZZ_SECONDS from the committed

@@ -11,6 +11,17 @@ VECTORS = ROOT / "tests" / "vectors" / "send.txt"
 # with the sanitizer runtime preloaded into the interpreters.
 SANITIZED = bool(os.environ.get("CSEND_SANITIZE"))
 
+# `make test-valgrind` runs the C and Lua suites under memcheck.
+VALGRIND = bool(os.environ.get("CSEND_VALGRIND"))
+
+
+def under_valgrind(cmd):
+    """cmd, run under memcheck when VALGRIND: any error or definite leak
+    makes it exit 99."""
+    if not VALGRIND:
+        return cmd
+    return ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
+            "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite"] + list(cmd)
 
 
 def child_env(env):

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, child_env
+from conftest import BUILD, child_env, under_valgrind
 
 BINARIES = ["csend_tests", "csend_hardening_tests"]
 
@@ -27,7 +27,8 @@ def _names():
 def test_c(binary, name):
     path = BUILD / binary
     assert path.exists(), f"{path} is missing: run `make` first"
-    run = subprocess.run([str(path), name], capture_output=True, text=True, timeout=300,
+    run = subprocess.run(under_valgrind([str(path), name]), capture_output=True, text=True,
+                         timeout=900,
                          env=child_env(os.environ))
     assert "[  PASSED  ] 1 test(s)." in run.stdout + run.stderr, run.stdout + run.stderr
     assert run.returncode == 0, run.stdout + run.stderr

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, VECTORS, child_env
+from conftest import BUILD, ROOT, VECTORS, child_env, under_valgrind
 
 LUA_DIR = ROOT / "tests" / "lua"
 RUNNER = LUA_DIR / "run.lua"
@@ -40,7 +40,7 @@ def _env(path):
 @pytest.mark.parametrize("path, name", list(_cases()))
 def test_lua(path, name):
     assert (BUILD / "lua" / "csend.so").exists(), "build/lua/csend.so is missing: run `make`"
-    run = subprocess.run(["lua5.4", str(RUNNER), str(path), name], env=_env(path), cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(under_valgrind(["lua5.4", str(RUNNER), str(path), name]),
+                         env=_env(path), cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"ok   {name}" in run.stdout, run.stdout + run.stderr

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -189,7 +190,8 @@ int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)
     return rc < 0 ? -1 : 0;
 }
 
-static int set_timeout(csend_socket *s, int64_t *slot, int64_t ms, csend_error *err)
+/* slot: where in *s the value goes (an offset: s may be NULL here). */
+static int set_timeout(csend_socket *s, size_t slot, int64_t ms, csend_error *err)
 {
     ENTER_OR_FAIL(s, err);
     csend__leave(s);
@@ -201,7 +203,7 @@ static int set_timeout(csend_socket *s, int64_t *slot, int64_t ms, csend_error *
         csend__out_of_range_max(err, "value", ms, INT32_MAX);
         return -1;
     }
-    *slot = ms == -1 ? 0 : ms;
+    *(int64_t *)((char *)s + slot) = ms == -1 ? 0 : ms;
     return 0;
 }
 
@@ -216,7 +218,7 @@ int64_t csend_get_send_timeout(csend_socket *s, csend_error *err)
 int csend_set_send_timeout(csend_socket *s, int64_t ms, csend_error *err)
 {
     CSEND_ERR(err);
-    return set_timeout(s, &s->send_timeout_ms, ms, err);
+    return set_timeout(s, offsetof(csend_socket, send_timeout_ms), ms, err);
 }
 
 int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err)
@@ -230,7 +232,7 @@ int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err)
 int csend_set_receive_timeout(csend_socket *s, int64_t ms, csend_error *err)
 {
     CSEND_ERR(err);
-    return set_timeout(s, &s->receive_timeout_ms, ms, err);
+    return set_timeout(s, offsetof(csend_socket, receive_timeout_ms), ms, err);
 }
 
 int64_t csend_get_available(csend_socket *s, csend_error *err)
