@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -91,6 +92,28 @@ int64_t drain(int fd, int quiet_ms, uint64_t *hash)
             *hash = fnv1a(*hash, buf, (size_t)n);
         total += n;
     }
+}
+
+void *read_all(void *arg)
+{
+    reader *r = arg;
+    size_t cap = r->slow ? 64 * 1024 : 256 * 1024;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    r->hash = FNV_SEED;
+    for (int chunks = 0;;) {
+        ssize_t n = recv(r->fd, buf, cap, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        r->hash = fnv1a(r->hash, buf, (size_t)n);
+        r->total += n;
+        if (r->slow && ++chunks % 64 == 0)
+            usleep(1000);
+    }
+    free(buf);
+    return NULL;
 }
 
 void read_exactly(int fd, void *buf, size_t n)

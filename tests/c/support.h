@@ -24,6 +24,15 @@ void small_buffers(int fd);
 int64_t drain(int fd, int quiet_ms, uint64_t *hash);
 /* Reads exactly n bytes (failing the test after 5 s without progress). */
 void read_exactly(int fd, void *buf, size_t n);
+/* A reader thread: read_all(&r) reads r.fd to its end, counting and
+ * hashing; slow makes it pause now and then. */
+typedef struct reader {
+    int fd;
+    int64_t total;
+    uint64_t hash;
+    int slow;
+} reader;
+void *read_all(void *arg);
 /* FNV-1a over data, continuing from h. */
 uint64_t fnv1a(uint64_t h, const void *data, size_t n);
 #define FNV_SEED 1469598103934665603ULL

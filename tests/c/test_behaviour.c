@@ -29,33 +29,6 @@ static char *pattern(size_t n)
     return p;
 }
 
-typedef struct reader {
-    int fd;
-    int64_t total;
-    uint64_t hash;
-    int slow;
-} reader;
-
-static void *read_all(void *arg)
-{
-    reader *r = arg;
-    static char buf[256 * 1024];
-    r->hash = FNV_SEED;
-    int chunks = 0;
-    for (;;) {
-        ssize_t n = recv(r->fd, buf, r->slow ? 4096 * 16 : sizeof buf, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        r->hash = fnv1a(r->hash, buf, (size_t)n);
-        r->total += n;
-        if (r->slow && ++chunks % 64 == 0)
-            usleep(1000);
-    }
-    return NULL;
-}
-
 static void blocking_send_arrives_whole(csend_socket *s, int peer)
 {
     size_t size = 64 * MIB;

@@ -51,29 +51,6 @@ static char *random_bytes(size_t n, unsigned seed)
     return p;
 }
 
-typedef struct reader {
-    int fd;
-    int64_t total;
-    uint64_t hash;
-} reader;
-
-static void *read_all(void *arg)
-{
-    reader *r = arg;
-    char buf[65536];
-    r->hash = FNV_SEED;
-    for (;;) {
-        ssize_t n = recv(r->fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        r->hash = fnv1a(r->hash, buf, (size_t)n);
-        r->total += n;
-    }
-    return NULL;
-}
-
 static int is_waiting_errno(int e)
 {
     return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;

@@ -16,7 +16,7 @@ import time
 import pytest
 
 import csend
-from helpers import unix_pair
+from helpers import tcp_pair, unix_pair
 
 MIB = 1 << 20
 TOTAL = int(os.environ.get("CSEND_INTEGRITY_MIB", "128")) * MIB
@@ -36,21 +36,12 @@ def hashing_reader(sock, out):
     out["n"], out["digest"] = n, h.hexdigest()
 
 
-def tcp_pair_raw():
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        s = csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.STREAM,
-                         csend.ProtocolType.TCP)
-        s.connect(listener.getsockname())
-        peer, _ = listener.accept()
-    return s, peer
-
-
 def chunk_size(rng):
     """1 byte to 1 MiB, spread evenly over the orders of magnitude."""
     return min(MIB, int(2 ** rng.uniform(0, 20.5)))
 
 
-@pytest.mark.parametrize("pair", [tcp_pair_raw, unix_pair], ids=["tcp", "socketpair"])
+@pytest.mark.parametrize("pair", [tcp_pair, unix_pair], ids=["tcp", "socketpair"])
 def test_random_chunks_and_offsets_arrive_with_the_same_sha256(pair):
     rng = random.Random(TOTAL)
     pool = bytearray(rng.randbytes(32 * MIB))
