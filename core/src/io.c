@@ -174,6 +174,14 @@ static void fail(csend_socket *s, ssize_t rc, int e, int64_t done, csend_error *
         atomic_store(&s->connected, false);
 }
 
+/* A blocking send cut short (by a signal, most often) with more to go: the
+ * runtime runs its handlers first (Ctrl-C must stop a long send); nonzero
+ * if one of them aborts the call. */
+static int stop_after_partial(call *c, int more)
+{
+    return more && c->s->blocking && c->lent && c->deadline_ns == 0 && interrupted(c);
+}
+
 /* ---- send, send_to ---- */
 
 typedef struct out {
@@ -214,9 +222,7 @@ static int64_t send_loop(csend_socket *s, const char *p, int64_t size, int flags
         done += n;
         o.p += n;
         o.len -= (size_t)n;
-        /* A blocking send cut short by a signal: let the runtime run its
-         * handlers (Ctrl-C must stop a long send) before going on. */
-        if (o.len > 0 && s->blocking && c.lent && c.deadline_ns == 0 && interrupted(&c)) {
+        if (stop_after_partial(&c, o.len > 0)) {
             n = ABORTED;
             break;
         }
@@ -373,6 +379,10 @@ static int64_t gather_loop(csend_socket *s, struct iovec *iov, int count, int64_
         }
         done += n;
         advance(&g, (size_t)n); /* also steps over empty segments */
+        if (stop_after_partial(&c, g.iovcnt > 0)) {
+            n = ABORTED;
+            break;
+        }
     } while (g.iovcnt > 0 && s->blocking);
     call_end(&c);
     if (n < 0) {
@@ -403,13 +413,16 @@ int64_t csend_send_segments(csend_socket *s, const csend_segment *segments, int6
             if (iov == NULL) {
                 csend__out_of_memory(err);
             } else {
-                int64_t total = 0;
-                for (int64_t i = 0; i < count; i++) {
+                int64_t total = 0, i = 0;
+                for (; i < count && segments[i].len <= INT64_MAX - total; i++) {
                     iov[i].iov_base = (void *)segments[i].base;
                     iov[i].iov_len = (size_t)segments[i].len;
                     total += segments[i].len;
                 }
-                rc = gather_loop(s, iov, (int)count, total, os, segments, err);
+                if (i < count) /* lengths that add up beyond int64 */
+                    csend__out_of_range_max(err, "buffers", segments[i].len, INT64_MAX - total);
+                else
+                    rc = gather_loop(s, iov, (int)count, total, os, segments, err);
                 if (iov != stack)
                     free(iov);
             }

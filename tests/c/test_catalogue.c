@@ -110,6 +110,8 @@ static void test_null_endpoints_buffers_and_huge_values(void **state)
     bad[1] = (csend_segment){"b", -1};
     EXPECT(csend_send_segments(s, bad, 2, 0, &err), CSEND_ERR_ARGUMENT_NULL, "buffers");
     EXPECT(csend_send_segments(s, bad, INT64_MIN, 0, &err), CSEND_ERR_ARGUMENT, "buffers");
+    csend_segment wide[2] = {{"a", INT64_MAX}, {"b", 1}}; /* lengths beyond int64 together */
+    EXPECT(csend_send_segments(s, wide, 2, 0, &err), CSEND_ERR_ARGUMENT_OUT_OF_RANGE, "buffers");
     EXPECT(csend_receive(s, NULL, 0, 0, 0, 0, &err), CSEND_ERR_ARGUMENT_NULL, "buffer");
     EXPECT(csend_listen(s, INT64_MAX, &err), CSEND_ERR_ARGUMENT_OUT_OF_RANGE, "backlog");
     EXPECT(csend_shutdown(s, INT64_MIN, &err), CSEND_ERR_ARGUMENT_OUT_OF_RANGE, "how");

@@ -195,12 +195,13 @@ def non_blocking():
     peer.close()
 
 
-def signal_handler_runs_between_partial_writes():
+def _stopped_by_a_signal_handler(send):
     """A blocking send cut into 1-byte writes still runs Python's signal
-    handlers; an exception from one stops the send with bytes_transferred."""
+    handlers; an exception from one stops the send with bytes_transferred,
+    and exactly that many bytes arrived."""
     import signal
     s, peer = pair()
-    data = bytes(4 * 1024 * 1024)
+    data = random.Random(5).randbytes(4 * 1024 * 1024)
 
     class Stop(Exception):
         pass
@@ -209,33 +210,41 @@ def signal_handler_runs_between_partial_writes():
         raise Stop()
 
     old = signal.signal(signal.SIGUSR1, handler)
-    reading = threading.Event()
+    got = bytearray()
 
     def read():
-        reading.set()
-        while peer.recv(65536):
-            pass
+        while chunk := peer.recv(65536):
+            got.extend(chunk)
 
-    t = threading.Thread(target=read, daemon=True)
+    t = threading.Thread(target=read)
     t.start()
-    reading.wait()
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGUSR1))
     timer.start()
     fault(f"max=1,fd={s.fileno()}")
     try:
-        s.send(data)
+        send(s, data)
     except Stop as e:
-        fault("")
         sent = e.bytes_transferred
-        assert 0 < sent < len(data)
     else:
         raise AssertionError("send was not interrupted")
     finally:
         fault("")
         signal.signal(signal.SIGUSR1, old)
-    s.close()
+    assert 0 < sent < len(data)
+    s.shutdown(csend.SocketShutdown.SEND)
     t.join()
+    assert bytes(got) == data[:sent]
+    s.close()
     peer.close()
+
+
+def signal_handler_runs_between_partial_writes():
+    _stopped_by_a_signal_handler(lambda s, data: s.send(data))
+
+
+def signal_handler_runs_between_partial_writes_gather():
+    _stopped_by_a_signal_handler(
+        lambda s, data: s.send_segments([data[:100], memoryview(data)[100:]]))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ SCENARIOS = {
     "eagain_with_timeout": 2,
     "non_blocking": 1,
     "signal_handler_runs_between_partial_writes": 0,
+    "signal_handler_runs_between_partial_writes_gather": 0,
 }
 
 
