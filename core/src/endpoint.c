@@ -22,14 +22,8 @@ int csend_endpoint_from_host(int family, const char *host, int64_t port, csend_e
         csend__argument_null(err, "host");
         return -1;
     }
-    if (port < 0) {
-        csend__out_of_range_min(err, "port", port, 0);
+    if (csend__check_range(err, "port", port, 0, 65535) < 0)
         return -1;
-    }
-    if (port > 65535) {
-        csend__out_of_range_max(err, "port", port, 65535);
-        return -1;
-    }
     memset(ep, 0, sizeof *ep);
     int v6 = family == CSEND_AF_INTER_NETWORK_V6 || family == AF_INET6;
     if (family != CSEND_AF_INTER_NETWORK && !v6) {

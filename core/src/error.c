@@ -184,6 +184,18 @@ void csend__out_of_range_max(csend_error *err, const char *param, int64_t value,
              param, value, max, param);
 }
 
+int csend__check_range(csend_error *err, const char *param, int64_t value, int64_t min,
+                       int64_t max)
+{
+    if (value < min)
+        csend__out_of_range_min(err, param, value, min);
+    else if (value > max)
+        csend__out_of_range_max(err, param, value, max);
+    else
+        return 0;
+    return -1;
+}
+
 void csend__object_disposed(csend_error *err)
 {
     reset(err, CSEND_ERR_OBJECT_DISPOSED);

@@ -25,6 +25,10 @@ void csend__argument_null(csend_error *err, const char *param);
 void csend__argument(csend_error *err, const char *param, const char *what);
 void csend__out_of_range_min(csend_error *err, const char *param, int64_t value, int64_t min);
 void csend__out_of_range_max(csend_error *err, const char *param, int64_t value, int64_t max);
+/* 0 when min <= value <= max; else -1 with the out-of-range error for the
+ * bound it crossed. */
+int csend__check_range(csend_error *err, const char *param, int64_t value, int64_t min,
+                       int64_t max);
 void csend__object_disposed(csend_error *err);
 /* SocketException from an errno, with bytes already transferred. */
 void csend__socket_errno(csend_error *err, int errnum, int64_t transferred);
@@ -76,7 +80,6 @@ static inline void csend__leave(csend_socket *s)
         csend__release_slow(s);
 }
 
-/* Takes a reference for one operation; -1 with ObjectDisposed when closed. */
 /* Every public function accepts err == NULL (the caller does not want the
  * details): it then fills a value of its own. */
 #define CSEND_ERR(err)                                                                        \
@@ -84,6 +87,8 @@ static inline void csend__leave(csend_socket *s)
     if ((err) == NULL)                                                                        \
     (err) = &err##_scratch
 
+/* Takes a reference for one operation; -1 with ArgumentNull socket for NULL,
+ * ObjectDisposed when closed. */
 static inline int csend__enter(csend_socket *s, csend_error *err)
 {
     if (s == NULL) {

@@ -569,11 +569,8 @@ int csend_listen(csend_socket *s, int64_t backlog, csend_error *err)
     if (csend__enter(s, err) < 0)
         return -1;
     int rc = -1;
-    if (backlog < 0)
-        csend__out_of_range_min(err, "backlog", backlog, 0);
-    else if (backlog > INT32_MAX)
-        csend__out_of_range_max(err, "backlog", backlog, INT32_MAX);
-    else if ((rc = listen(atomic_load(&s->fd), (int)backlog)) < 0)
+    if (csend__check_range(err, "backlog", backlog, 0, INT32_MAX) == 0 &&
+        (rc = listen(atomic_load(&s->fd), (int)backlog)) < 0)
         csend__socket_errno(err, errno, 0);
     csend__leave(s);
     return rc;
@@ -585,9 +582,8 @@ int csend_shutdown(csend_socket *s, int64_t how, csend_error *err)
     if (csend__enter(s, err) < 0)
         return -1;
     int rc = -1;
-    if (how < CSEND_SHUTDOWN_RECEIVE || how > CSEND_SHUTDOWN_BOTH)
-        csend__out_of_range_max(err, "how", how, CSEND_SHUTDOWN_BOTH);
-    else if ((rc = shutdown(atomic_load(&s->fd), (int)how)) < 0)
+    if (csend__check_range(err, "how", how, CSEND_SHUTDOWN_RECEIVE, CSEND_SHUTDOWN_BOTH) == 0 &&
+        (rc = shutdown(atomic_load(&s->fd), (int)how)) < 0)
         csend__socket_errno(err, errno, 0);
     csend__leave(s);
     return rc;

@@ -55,28 +55,14 @@ static csend_socket *wrap(int fd, int family, int type, int protocol, csend_erro
     return s;
 }
 
-/* The enums (and descriptors) are 32-bit: a wider value is out of range,
- * never wrapped into another one. */
-static int in_int32(int64_t v, const char *param, int64_t min, csend_error *err)
-{
-    if (v < min) {
-        csend__out_of_range_min(err, param, v, min);
-        return 0;
-    }
-    if (v > INT32_MAX) {
-        csend__out_of_range_max(err, param, v, INT32_MAX);
-        return 0;
-    }
-    return 1;
-}
-
 csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
                                 csend_error *err)
 {
     CSEND_ERR(err);
-    if (!in_int32(family, "addressFamily", INT32_MIN, err) ||
-        !in_int32(type, "socketType", INT32_MIN, err) ||
-        !in_int32(protocol, "protocolType", INT32_MIN, err))
+    /* The enums are 32-bit: a wider value is out of range, never wrapped. */
+    if (csend__check_range(err, "addressFamily", family, INT32_MIN, INT32_MAX) < 0 ||
+        csend__check_range(err, "socketType", type, INT32_MIN, INT32_MAX) < 0 ||
+        csend__check_range(err, "protocolType", protocol, INT32_MIN, INT32_MAX) < 0)
         return NULL;
     int af = native_family((int)family);
     if (af < 0) {
@@ -97,7 +83,7 @@ csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
 csend_socket *csend_socket_from_fd(int64_t handle, csend_error *err)
 {
     CSEND_ERR(err);
-    if (!in_int32(handle, "fd", 0, err))
+    if (csend__check_range(err, "fd", handle, 0, INT32_MAX) < 0)
         return NULL;
     int fd = (int)handle;
     int type = 0, protocol = 0;
@@ -195,14 +181,8 @@ static int set_timeout(csend_socket *s, size_t slot, int64_t ms, csend_error *er
 {
     ENTER_OR_FAIL(s, err);
     csend__leave(s);
-    if (ms < -1) {
-        csend__out_of_range_min(err, "value", ms, -1);
+    if (csend__check_range(err, "value", ms, -1, INT32_MAX) < 0)
         return -1;
-    }
-    if (ms > INT32_MAX) {
-        csend__out_of_range_max(err, "value", ms, INT32_MAX);
-        return -1;
-    }
     *(int64_t *)((char *)s + slot) = ms == -1 ? 0 : ms;
     return 0;
 }

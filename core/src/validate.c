@@ -33,14 +33,8 @@ int csend__check_buffer_failed(const void *buffer, int64_t len, int64_t offset, 
  * value, bit 31 included; a wider integer is out of range. */
 static int flags_bits(int64_t flags, uint32_t *bits, csend_error *err)
 {
-    if (flags < INT32_MIN) {
-        csend__out_of_range_min(err, "socketFlags", flags, INT32_MIN);
+    if (csend__check_range(err, "socketFlags", flags, INT32_MIN, (int64_t)UINT32_MAX) < 0)
         return -1;
-    }
-    if (flags > (int64_t)UINT32_MAX) {
-        csend__out_of_range_max(err, "socketFlags", flags, (int64_t)UINT32_MAX);
-        return -1;
-    }
     *bits = (uint32_t)flags;
     return 0;
 }
