@@ -157,9 +157,6 @@ typedef struct csend_error {
 
 /* The .NET class name of an error kind: "ArgumentNullException". */
 CSEND_API const char *csend_error_class_name(csend_error_kind kind);
-/* Fills err with the SocketException for errno (a binding's own system
- * call, such as dup, fails the way the core's would). */
-CSEND_API void csend_error_from_errno(csend_error *err, int errnum);
 
 /* ---- Runtime hooks --------------------------------------------------- */
 /* A runtime with a global lock (CPython's GIL) lends it out around calls
@@ -182,6 +179,9 @@ CSEND_API csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t 
  * ArgumentOutOfRange fd when negative or beyond 32 bits; SocketException
  * NotSocket when fd is no socket. */
 CSEND_API csend_socket *csend_socket_from_fd(int64_t fd, csend_error *err);
+/* A close-on-exec duplicate of fd, for adopting a descriptor another library
+ * keeps owning: ArgumentOutOfRange fd as above; SocketException if dup fails. */
+CSEND_API int csend_dup_fd(int64_t fd, csend_error *err);
 /* Close (Dispose): idempotent; wakes operations blocked in other threads,
  * which then fail; the descriptor is released after the last one returns. */
 CSEND_API void csend_close(csend_socket *s);

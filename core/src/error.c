@@ -230,12 +230,6 @@ void csend__socket_errno(csend_error *err, int errnum, int64_t transferred)
     csend__socket_error(err, csend_socket_error_from_errno(errnum), errnum, transferred);
 }
 
-void csend_error_from_errno(csend_error *err, int errnum)
-{
-    if (err != NULL)
-        csend__socket_errno(err, errnum, 0);
-}
-
 void csend__out_of_memory(csend_error *err)
 {
     reset(err, CSEND_ERR_OUT_OF_MEMORY);

@@ -104,6 +104,17 @@ csend_socket *csend_socket_from_fd(int64_t handle, csend_error *err)
     return wrap(fd, dotnet_family(local.ss_family), type, protocol, err);
 }
 
+int csend_dup_fd(int64_t fd, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__check_range(err, "fd", fd, 0, INT32_MAX) < 0)
+        return -1;
+    int copy = fcntl((int)fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0)
+        csend__socket_errno(err, errno, 0);
+    return copy;
+}
+
 /* The last reference releases the descriptor, never earlier: a send in
  * flight can never reach a descriptor number the OS has handed out again. */
 void csend__release_slow(csend_socket *s)

@@ -75,7 +75,7 @@ static void test_null_error_value_is_allowed_everywhere(void **state)
     assert_int_equal(csend_listen(NULL, 1, NULL), -1);
     assert_null(csend_socket_open(1LL << 40, 1, 0, NULL));
     assert_null(csend_socket_from_fd(-1, NULL));
-    csend_error_from_errno(NULL, 5);
+    assert_int_equal(csend_dup_fd(-1, NULL), -1);
     csend_close(s);
     assert_int_equal(csend_send(s, "abc", 3, 0, 3, 0, NULL), -1);
     assert_int_equal(csend_get_blocking(s, NULL), -1);
@@ -129,11 +129,14 @@ static void test_null_endpoints_buffers_and_huge_values(void **state)
     }
     int64_t fds[] = {-1, (1LL << 32) + 1, INT64_MAX, INT64_MIN};
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+        EXPECT(csend_dup_fd(fds[i], &err), CSEND_ERR_ARGUMENT_OUT_OF_RANGE, "fd");
         memset(&err, 0, sizeof err);
         assert_null(csend_socket_from_fd(fds[i], &err));
         assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
         assert_string_equal(err.param_name, "fd");
     }
+    EXPECT(csend_dup_fd(1 << 30, &err), CSEND_ERR_SOCKET, NULL); /* not open: EBADF */
+    assert_int_equal(err.socket_error, CSEND_SOCKET_ERROR_OPERATION_ABORTED);
     assert_non_null(csend_socket_error_table(NULL)); /* the count is optional */
     size_t n = 0;
     assert_non_null(csend_socket_flags_table(&n));

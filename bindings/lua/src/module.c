@@ -1,11 +1,5 @@
 /* require "csend": the module table. */
-#define _GNU_SOURCE
 #include "binding.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <string.h>
 
 static int l_socket(lua_State *L)
 {
@@ -41,17 +35,10 @@ static int l_fromfd(lua_State *L)
  * descriptor that another library keeps owning, such as LuaSocket's). */
 static int l_dup(lua_State *L)
 {
-    lua_Integer v = luaL_checkinteger(L, 1);
     csend_error err;
-    if (v < 0 || v > INT_MAX) {
-        csend_socket_from_fd(v, &err); /* the core's range error, nothing adopted */
+    int fd = csend_dup_fd(luaL_checkinteger(L, 1), &err);
+    if (fd < 0)
         return csendlua_raise(L, &err);
-    }
-    int fd = fcntl((int)v, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) {
-        csend_error_from_errno(&err, errno);
-        return csendlua_raise(L, &err);
-    }
     lua_pushinteger(L, fd);
     return 1;
 }

@@ -1,11 +1,6 @@
 /* csend.Socket: the core's socket, its Send overloads and properties. */
 #include "binding.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <unistd.h>
-
 static void *lend_gil(void) { return PyEval_SaveThread(); }
 static void take_gil(void *token) { PyEval_RestoreThread(token); }
 static int signals_raised(void) { return PyErr_CheckSignals() < 0; }
@@ -95,14 +90,10 @@ static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
     Py_DECREF(n);
     if (rc < 0)
         return NULL;
-    if (fd < 0 || fd > INT_MAX)
-        return from_fd((PyTypeObject *)cls, fd); /* the core's range error */
-    int copy = fcntl((int)fd, F_DUPFD_CLOEXEC, 0);
-    if (copy < 0) {
-        csend_error err;
-        csend_error_from_errno(&err, errno);
+    csend_error err;
+    int copy = csend_dup_fd(fd, &err);
+    if (copy < 0)
         return csendpy_raise(&err);
-    }
     return from_fd((PyTypeObject *)cls, copy);
 }
 
