@@ -60,7 +60,7 @@ def _c_names():
 def _lua_names():
     probe = ('local csend = require "csend"\n'
              'local s = csend.socket()\n'
-             'local mt = getmetatable(s).__index\n'
+             'local mt = debug.getmetatable(s).__index\n'
              'for k in pairs(csend) do print(k) end\n'
              'for k in pairs(mt) do print("Socket:" .. k) end\n'
              'for _, t in ipairs({"SocketFlags", "SocketError", "AddressFamily", "SocketType",\n'

@@ -161,34 +161,57 @@ CSEND_API const char *csend_error_class_name(csend_error_kind kind);
 /* ---- Runtime hooks --------------------------------------------------- */
 /* A runtime with a global lock (CPython's GIL) lends it out around calls
  * that may block; check_interrupt runs after EINTR with the lock held and
- * returns nonzero to abort the call (CSEND_ERR_RUNTIME_INTERRUPT). */
+ * returns nonzero to abort the call (CSEND_ERR_RUNTIME_INTERRUPT).  trace,
+ * when set, receives the trace lines of the sockets that carry these hooks,
+ * with the socket's context (csend_socket_set_context), always with the
+ * runtime's lock held; it returns 0 to let the line go to the process-wide
+ * destination (csend_set_trace) instead.  Any member may be NULL. */
 typedef struct csend_hooks {
     void *(*release)(void);
     void (*reacquire)(void *token);
     int (*check_interrupt)(void);
+    int (*trace)(const char *line, void *context);
 } csend_hooks;
 
 /* ---- Socket lifecycle ------------------------------------------------ */
+/* Ownership of descriptors, on every path: a function that takes a
+ * descriptor (csend_socket_from_fd) owns it only when it succeeds; when it
+ * fails, the caller still owns the descriptor and must close it.  A socket
+ * the core made (csend_socket_open, csend_accept) that cannot be returned is
+ * closed by the core. */
 typedef struct csend_socket csend_socket;
 
 /* new Socket(af, type, proto): ArgumentOutOfRange addressFamily, socketType
- * or protocolType for a value beyond 32 bits; SocketException from socket(2). */
+ * or protocolType for a value beyond 32 bits; SocketException from socket(2);
+ * OutOfMemory.  The type is read back from the descriptor: SOCK_NONBLOCK or
+ * SOCK_CLOEXEC in type never change what kind of socket it is. */
 CSEND_API csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
                                           csend_error *err);
-/* Adopts fd (takes ownership); mode, family and type are read from it.
+/* Adopts fd on success; mode, family and type are read from it.
  * ArgumentOutOfRange fd when negative or beyond 32 bits; SocketException
- * NotSocket when fd is no socket. */
+ * NotSocket when fd is no socket; OutOfMemory.  On failure fd stays the
+ * caller's. */
 CSEND_API csend_socket *csend_socket_from_fd(int64_t fd, csend_error *err);
 /* A close-on-exec duplicate of fd, for adopting a descriptor another library
  * keeps owning: ArgumentOutOfRange fd as above; SocketException if dup fails. */
 CSEND_API int csend_dup_fd(int64_t fd, csend_error *err);
-/* Close (Dispose): idempotent; wakes operations blocked in other threads,
- * which then fail; the descriptor is released after the last one returns. */
+/* Close (Dispose): idempotent.  Operations waiting in other threads are
+ * woken and fail (SPEC §3: a stream socket not shut down for sending is
+ * disconnected abortively, anything else shut down); with nothing waiting it
+ * is an ordinary close.  The descriptor is released after the last
+ * operation in flight returns. */
 CSEND_API void csend_close(csend_socket *s);
-/* Closes and frees the object: only when no other thread uses it. */
+/* Closes the socket and gives up the caller's hold on it: the memory goes
+ * once no operation uses it any more, so a free from a callback that runs
+ * inside an operation on s is safe.  The caller must not use s again. */
 CSEND_API void csend_socket_free(csend_socket *s);
-/* Lock hooks for every blocking call on s (NULL: none). */
+/* Lock and trace hooks for every call on s (NULL: none), and the context
+ * hooks->trace receives.  Set them before s is shared between threads. */
 CSEND_API void csend_socket_set_hooks(csend_socket *s, const csend_hooks *hooks);
+CSEND_API void csend_socket_set_context(csend_socket *s, void *context);
+/* Fills err with ObjectDisposedException, for a binding whose handle has
+ * lost its socket (a Lua userdata after its __gc). */
+CSEND_API void csend_error_disposed(csend_error *err);
 
 /* ---- Send and friends (SPEC §1–§3) ----------------------------------- */
 /* Send(buffer, offset, size, flags): bytes sent, or -1.  buffer NULL is a
@@ -215,10 +238,17 @@ typedef struct csend_segment {
     int64_t len;
 } csend_segment;
 
-/* Send(IList<ArraySegment<byte>>, flags): ArgumentNull buffers (list or a
- * segment null), Argument buffers (empty list), flags, then errno. */
+/* Send(IList<ArraySegment<byte>>, flags): ArgumentNull buffers (the list),
+ * Argument buffers (empty list), ArgumentOutOfRange buffers (more than
+ * CSEND_SEGMENTS_MAX), ArgumentNull buffers (a segment null), flags, then
+ * errno. */
+#define CSEND_SEGMENTS_MAX (1 << 24)
 CSEND_API int64_t csend_send_segments(csend_socket *s, const csend_segment *segments,
                                       int64_t count, int64_t flags, csend_error *err);
+/* The checks csend_send_segments makes before it reads a segment (disposed,
+ * then the count): 0, or -1 with err filled.  A binding calls it before it
+ * allocates room for count segments. */
+CSEND_API int csend_check_segment_count(csend_socket *s, int64_t count, csend_error *err);
 
 /* Receive(buffer, offset, size, flags): bytes received (0 at end of
  * stream), or -1.  Same argument checks as Send; flags OutOfBand, Peek. */
@@ -226,11 +256,15 @@ CSEND_API int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_le
                                 int64_t offset, int64_t size, int64_t flags, csend_error *err);
 
 /* ---- Connection ------------------------------------------------------ */
+/* Connect: ArgumentNull remoteEP; SocketException (a blocking connect waits
+ * as the other blocking calls do, and a signal's handler runs). */
 CSEND_API int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *err);
+/* Bind: ArgumentNull localEP; SocketException. */
 CSEND_API int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err);
 /* backlog < 0: ArgumentOutOfRange backlog. */
 CSEND_API int csend_listen(csend_socket *s, int64_t backlog, csend_error *err);
-/* Accept: the new connected socket (it inherits s's hooks), or NULL. */
+/* Accept: the new connected socket (it inherits s's hooks and context), or
+ * NULL: SocketException, OutOfMemory (the new connection is then closed). */
 CSEND_API csend_socket *csend_accept(csend_socket *s, csend_error *err);
 /* how: CSEND_SHUTDOWN_*; anything else ArgumentOutOfRange how. */
 CSEND_API int csend_shutdown(csend_socket *s, int64_t how, csend_error *err);

@@ -204,6 +204,12 @@ void csend__object_disposed(csend_error *err)
              "Cannot access a disposed object. Object name: 'csend.Socket'.");
 }
 
+void csend_error_disposed(csend_error *err)
+{
+    if (err != NULL)
+        csend__object_disposed(err);
+}
+
 void csend__socket_error(csend_error *err, int socket_error, int errnum, int64_t transferred)
 {
     reset(err, CSEND_ERR_SOCKET);

@@ -10,15 +10,30 @@
 
 struct csend_socket {
     atomic_int fd;           /* -1 once released */
-    atomic_int refs;         /* 1 while open, +1 per operation in flight */
+    atomic_int refs;         /* the descriptor: 1 while open, +1 per operation in flight */
+    atomic_int holds;        /* the memory: 1 for the owner, 1 while the descriptor lives */
+    atomic_int waiting;      /* operations that may wait (in the kernel or in poll) */
     atomic_bool closed;      /* Dispose was called */
     atomic_bool connected;
-    int blocking;            /* mirrors O_NONBLOCK */
-    int family, type, protocol; /* .NET numbers */
-    int64_t send_timeout_ms; /* 0 = infinite */
-    int64_t receive_timeout_ms;
+    atomic_bool shutdown_send; /* Shutdown(Send or Both) was called */
+    atomic_bool blocking;    /* mirrors O_NONBLOCK */
+    int family, type, protocol; /* .NET numbers; type without SOCK_NONBLOCK/SOCK_CLOEXEC */
+    _Atomic int64_t send_timeout_ms; /* 0 = infinite */
+    _Atomic int64_t receive_timeout_ms;
     const csend_hooks *hooks;
+    void *context;           /* the runtime's, for hooks->trace */
 };
+
+/* Relaxed reads of the settings another thread may change at any time. */
+static inline int csend__blocking(const csend_socket *s)
+{
+    return atomic_load_explicit(&s->blocking, memory_order_relaxed);
+}
+
+static inline int64_t csend__timeout(const _Atomic int64_t *slot)
+{
+    return atomic_load_explicit(slot, memory_order_relaxed);
+}
 
 /* ---- error.c: every way to fill a csend_error ---- */
 void csend__argument_null(csend_error *err, const char *param);
@@ -53,6 +68,10 @@ static inline int csend__check_buffer(const void *buffer, int64_t len, int64_t o
         return 0;
     return csend__check_buffer_failed(buffer, len, offset, size, err);
 }
+
+int csend__check_segment_count(int64_t count, csend_error *err);
+int csend__check_segments(const csend_segment *segments, int64_t count, int64_t *total,
+                          csend_error *err);
 
 int csend__flags(int64_t flags, uint32_t allowed, csend_error *err);
 
@@ -117,7 +136,6 @@ static inline int csend__trace_enabled(void)
     return on >= 0 ? on : csend__trace_from_environment();
 }
 void csend__trace_begin(csend_socket *s, const char *op, int64_t size);
-void csend__trace_result(csend_socket *s, const char *op, const void *data, int64_t n);
 void csend__trace_segments(csend_socket *s, const csend_segment *segments, int64_t count,
                            int64_t n);
 void csend__trace_error(csend_socket *s, const char *op, const csend_error *err);

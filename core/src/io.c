@@ -1,6 +1,6 @@
-/* One loop for every call that may block (retry on EINTR, wait until the
- * deadline, lend the runtime's lock); send, send_to, receive, accept and
- * connect each supply only their one system call. */
+/* Every call that may wait goes through one loop, drive(): send, send_to,
+ * the gather form, receive, accept and connect each describe their one
+ * system call as an `op`, and drive() owns everything around it. */
 #define _GNU_SOURCE
 #include "internal.h"
 
@@ -14,22 +14,136 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A first attempt this small runs without lending the runtime's lock: it
- * cannot block (MSG_DONTWAIT) and copies little. */
-#define INLINE_MAX 16384
+/* An attempt that moves at most this much runs first without lending the
+ * runtime's lock: it cannot block (MSG_DONTWAIT) and copies little. */
+#define FAST_MAX 16384
+
+/* ---- what one system call needs ---- */
+
+typedef enum { OP_SEND, OP_RECEIVE, OP_ACCEPT, OP_CONNECT } op_kind;
+
+typedef struct op {
+    op_kind kind;
+    short events;            /* what poll waits for: POLLOUT or POLLIN */
+    int flags;               /* MSG_* for send and receive */
+    /* OP_SEND, OP_RECEIVE: the iovec cursor (a single buffer is one
+     * element); msg_name is send_to's destination. */
+    struct msghdr msg;
+    struct iovec one;
+    int64_t size;            /* bytes the whole call moves */
+    const csend_segment *trace_segments; /* OP_SEND: what the trace dumps */
+    int64_t trace_count;
+    int accepted;            /* OP_ACCEPT: the new descriptor */
+    const csend_endpoint *remote; /* OP_CONNECT */
+    int connecting;          /* OP_CONNECT: started; only its outcome is left */
+} op;
+
+static void op_buffer(op *o, op_kind kind, const void *p, int64_t size, int flags)
+{
+    memset(&o->msg, 0, sizeof o->msg);
+    o->kind = kind;
+    o->events = kind == OP_SEND ? POLLOUT : POLLIN;
+    o->flags = flags;
+    o->one.iov_base = (void *)p;
+    o->one.iov_len = (size_t)size;
+    o->msg.msg_iov = &o->one;
+    o->msg.msg_iovlen = 1;
+    o->size = size;
+    o->trace_segments = NULL;
+    o->trace_count = 0;
+}
+
+/* The one system call: bytes moved (0 for accept and connect), or -1 with
+ * errno; EAGAIN when it would have to wait. */
+static ssize_t attempt(op *o, int fd, int may_block)
+{
+    int dontwait = may_block ? 0 : MSG_DONTWAIT;
+    struct msghdr *m = &o->msg;
+    switch (o->kind) {
+    case OP_SEND:
+        if (m->msg_iovlen == 1 && m->msg_name == NULL)
+            return send(fd, m->msg_iov->iov_base, m->msg_iov->iov_len, o->flags | dontwait);
+        if (m->msg_iovlen == 1)
+            return sendto(fd, m->msg_iov->iov_base, m->msg_iov->iov_len, o->flags | dontwait,
+                          m->msg_name, m->msg_namelen);
+        {
+            /* The kernel takes at most IOV_MAX segments a call: a stream
+             * goes on with the rest. */
+            struct msghdr part = *m;
+            if (part.msg_iovlen > IOV_MAX)
+                part.msg_iovlen = IOV_MAX;
+            return sendmsg(fd, &part, o->flags | dontwait);
+        }
+    case OP_RECEIVE:
+        return recv(fd, m->msg_iov->iov_base, m->msg_iov->iov_len, o->flags | dontwait);
+    case OP_ACCEPT:
+        /* The listening descriptor's own mode says whether this waits. */
+        o->accepted = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        return o->accepted < 0 ? -1 : 0;
+    case OP_CONNECT:
+        if (!o->connecting) {
+            if (connect(fd, (const struct sockaddr *)&o->remote->addr, o->remote->len) == 0)
+                return 0;
+            /* Interrupted or in progress, the connection goes on in the
+             * kernel: from now on only its outcome is read. */
+            if (errno == EINTR || errno == EINPROGRESS)
+                o->connecting = 1;
+            return -1;
+        }
+        {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            if (poll(&p, 1, 0) == 0) {
+                errno = EAGAIN;
+                return -1;
+            }
+            int soerr = 0;
+            socklen_t len = sizeof soerr;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+                return -1;
+            errno = soerr;
+            return soerr ? -1 : 0;
+        }
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+/* An error that means "not yet": the call waits for readiness. */
+static int not_yet(const op *o, int e)
+{
+    return e == EAGAIN || e == EWOULDBLOCK || (o->kind == OP_CONNECT && e == EINPROGRESS);
+}
+
+/* Steps the cursor over n bytes moved; nonzero while bytes remain. */
+static int advance(op *o, size_t n)
+{
+    struct msghdr *m = &o->msg;
+    while (m->msg_iovlen > 0 && n >= m->msg_iov->iov_len) {
+        n -= m->msg_iov->iov_len;
+        m->msg_iov++;
+        m->msg_iovlen--;
+    }
+    if (n > 0) {
+        m->msg_iov->iov_base = (char *)m->msg_iov->iov_base + n;
+        m->msg_iov->iov_len -= n;
+    }
+    /* Trailing empty segments are stepped over too. */
+    while (m->msg_iovlen > 0 && m->msg_iov->iov_len == 0) {
+        m->msg_iov++;
+        m->msg_iovlen--;
+    }
+    return m->msg_iovlen > 0;
+}
+
+/* ---- the call: lock, deadline ---- */
 
 typedef struct call {
     csend_socket *s;
     int fd;
-    int lent;            /* the runtime's lock is lent out: blocking is allowed */
+    int lent;            /* the runtime's lock is out (or there is none) */
     void *token;
     int64_t deadline_ns; /* 0: none */
 } call;
-
-/* One system call; dontwait asks it not to block. */
-typedef ssize_t (*io_fn)(int fd, void *op, int dontwait);
-
-enum { ABORTED = -2 }; /* a runtime hook asked to stop */
 
 static int64_t now_ns(void)
 {
@@ -38,51 +152,43 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int has_lock(const csend_socket *s)
+{
+    return s->hooks != NULL && s->hooks->release != NULL;
+}
+
+/* The one predicate: may this attempt block in the kernel?  Only in
+ * blocking mode, with the runtime's lock out (or none to lend), and with no
+ * deadline (a deadline is kept by poll, never by a blocking call). */
+static inline int may_block(const csend_socket *s, int lent, int64_t deadline_ns)
+{
+    return csend__blocking(s) && lent && deadline_ns == 0;
+}
+
 static void lend(call *c)
 {
     if (!c->lent) {
-        const csend_hooks *h = c->s->hooks;
-        if (h != NULL)
-            c->token = h->release();
+        c->token = c->s->hooks->release();
         c->lent = 1;
     }
 }
 
 static void take_back(call *c)
 {
-    const csend_hooks *h = c->s->hooks;
-    if (c->lent && h != NULL) {
-        h->reacquire(c->token);
+    if (c->lent && has_lock(c->s)) {
+        c->s->hooks->reacquire(c->token);
         c->lent = 0;
     }
 }
 
-/* lend_now: the call copies much or may wait at once (accept, connect). */
-static void call_begin(call *c, csend_socket *s, int lend_now, int64_t timeout_ms)
-{
-    c->s = s;
-    c->fd = atomic_load(&s->fd);
-    c->token = NULL;
-    /* Without hooks there is no lock to lend: a blocking call may go
-     * straight to the kernel, one system call for the whole buffer. */
-    c->lent = s->hooks == NULL;
-    c->deadline_ns = timeout_ms > 0 ? now_ns() + timeout_ms * 1000000 : 0;
-    if (lend_now)
-        lend(c);
-}
-
-static void call_end(call *c)
-{
-    take_back(c);
-}
-
-/* After EINTR: the runtime runs its signal handlers; nonzero aborts. */
+/* After EINTR, or a partial write: the runtime runs its signal handlers with
+ * its lock held; nonzero aborts the call. */
 static int interrupted(call *c)
 {
     const csend_hooks *h = c->s->hooks;
     if (h == NULL || h->check_interrupt == NULL)
         return 0;
-    int was_lent = c->lent;
+    int was_lent = c->lent && has_lock(c->s);
     take_back(c);
     if (h->check_interrupt())
         return 1;
@@ -91,165 +197,226 @@ static int interrupted(call *c)
     return 0;
 }
 
-/* Waits until fd is ready or the deadline passes: 0 ready, -1 with errno,
- * ABORTED. */
+enum { WAIT_READY = 0, WAIT_FAILED = -1, WAIT_ABORTED = -2 };
+
+/* Waits until the descriptor is ready, the deadline passes (ETIMEDOUT) or
+ * the socket is closed (ECANCELED). */
 static int wait_ready(call *c, short events)
 {
     for (;;) {
+        if (atomic_load(&c->s->closed)) {
+            errno = ECANCELED;
+            return WAIT_FAILED;
+        }
         int timeout = -1;
         if (c->deadline_ns) {
             int64_t left = c->deadline_ns - now_ns();
             if (left <= 0) {
                 errno = ETIMEDOUT;
-                return -1;
+                return WAIT_FAILED;
             }
             timeout = (int)((left + 999999) / 1000000);
         }
         struct pollfd p = {.fd = c->fd, .events = events};
         int rc = poll(&p, 1, timeout);
         if (rc > 0)
-            return 0;
-        if (rc < 0) {
-            if (errno != EINTR || atomic_load(&c->s->closed))
-                return -1; /* EINTR with the socket closed: Close woke the wait */
-            if (interrupted(c))
-                return ABORTED;
-        }
+            return WAIT_READY;
+        if (rc < 0 && errno != EINTR)
+            return WAIT_FAILED;
+        if (rc < 0 && interrupted(c))
+            return WAIT_ABORTED;
     }
 }
 
-/* Runs fn until it succeeds, fails for good, or the deadline passes.
- * Returns its result, -1 with errno, or ABORTED. */
-static ssize_t perform(call *c, short events, io_fn fn, void *op)
-{
-    for (;;) {
-        int may_block = c->s->blocking && c->lent && c->deadline_ns == 0;
-        ssize_t n = fn(c->fd, op, !may_block);
-        if (n >= 0)
-            return n;
-        int e = errno;
-        if (e == EINTR && !atomic_load(&c->s->closed)) {
-            if (interrupted(c))
-                return ABORTED;
-            continue;
-        }
-        if ((e != EAGAIN && e != EWOULDBLOCK) || !c->s->blocking) {
-            errno = e;
-            return -1;
-        }
-        if (!c->lent) {
-            lend(c); /* the inline attempt would block: now it may */
-            continue;
-        }
-        int rc = wait_ready(c, events);
-        if (rc != 0)
-            return rc;
-    }
-}
+/* ---- failures ---- */
 
 static int is_stream(const csend_socket *s)
 {
-    return s->type == CSEND_SOCK_STREAM;
+    return s->type == SOCK_STREAM;
 }
 
 /* Fills err for a failed operation and updates Connected as .NET does. */
-static void fail(csend_socket *s, ssize_t rc, int e, int64_t done, csend_error *err)
+static void fail(csend_socket *s, int e, int64_t done, csend_error *err)
 {
-    if (rc == ABORTED) {
-        csend__runtime_interrupt(err, done);
-        return;
-    }
-    if (atomic_load(&s->closed))
-        /* Closed under the call: as .NET, an abort on a stream socket and an
-         * interruption on a datagram socket. */
-        csend__socket_error(err,
-                            is_stream(s) ? CSEND_SOCKET_ERROR_CONNECTION_ABORTED
-                                         : CSEND_SOCKET_ERROR_INTERRUPTED,
-                            e, done);
-    else
+    if (atomic_load(&s->closed)) {
+        /* Closed under the call, as .NET: an abort on a stream socket, an
+         * interruption on a datagram socket.  The message describes that,
+         * the errno stays the one the system call gave. */
+        int code = is_stream(s) ? CSEND_SOCKET_ERROR_CONNECTION_ABORTED
+                                : CSEND_SOCKET_ERROR_INTERRUPTED;
+        csend__socket_error(err, code, is_stream(s) ? ECONNABORTED : EINTR, done);
+        err->native_error = e;
+    } else {
         csend__socket_errno(err, e, done);
+    }
     int code = err->socket_error;
     if (code != CSEND_SOCKET_ERROR_WOULD_BLOCK && code != CSEND_SOCKET_ERROR_TIMED_OUT &&
         code != CSEND_SOCKET_ERROR_NO_BUFFER_SPACE_AVAILABLE)
         atomic_store(&s->connected, false);
 }
 
-/* A blocking send cut short (by a signal, most often) with more to go: the
- * runtime runs its handlers first (Ctrl-C must stop a long send); nonzero
- * if one of them aborts the call. */
-static int stop_after_partial(call *c, int more)
+/* ---- the loop ---- */
+
+/* Counts the call among those close() must wake: 0, or -1 when the socket
+ * was closed first (close() may then not have seen it). */
+static int start_waiting(csend_socket *s)
 {
-    return more && c->s->blocking && c->lent && c->deadline_ns == 0 && interrupted(c);
+    atomic_fetch_add(&s->waiting, 1);
+    if (!atomic_load(&s->closed))
+        return 0;
+    atomic_fetch_sub(&s->waiting, 1);
+    return -1;
 }
 
-/* ---- send, send_to ---- */
-
-typedef struct out {
-    const char *p;
-    size_t len;
-    int flags;
-    const csend_endpoint *to;
-} out;
-
-static ssize_t do_send(int fd, void *op, int dontwait)
+static void stop_waiting(csend_socket *s)
 {
-    out *o = op;
-    int fl = o->flags | (dontwait ? MSG_DONTWAIT : 0);
-    if (o->to != NULL)
-        return sendto(fd, o->p, o->len, fl, (const struct sockaddr *)&o->to->addr, o->to->len);
-    return send(fd, o->p, o->len, fl);
+    atomic_fetch_sub(&s->waiting, 1);
 }
 
-/* The loop over partial writes (SPEC §3): a blocking call hands over every
- * byte; a non-blocking call makes one attempt. */
-static int64_t send_loop(csend_socket *s, const char *p, int64_t size, int flags,
-                         const csend_endpoint *to, int64_t done, csend_error *err)
+/*
+ * drive(s, o, timeout_ms, done, err): runs o's system call until it is done,
+ * fails for good, or the deadline passes.
+ *
+ * Return: the bytes moved by the whole call (done counts those moved before
+ * it was called); -1 with err filled, err->bytes_transferred then being the
+ * bytes moved before the failure.
+ * Lock rule: the runtime's lock (hooks->release/reacquire) is held on entry
+ * and on return, and while hooks run; it is lent out before any attempt that
+ * may block, before any wait, and before an attempt that moves more than
+ * FAST_MAX bytes.
+ * Blocking rule: may_block() is the only place that decides whether an
+ * attempt may block in the kernel; otherwise it does not (MSG_DONTWAIT) and
+ * the loop waits in poll.  A non-blocking socket makes exactly one attempt:
+ * a partial count is returned, nothing at all is WouldBlock.
+ * EINTR rule: a signal that interrupts an attempt or a wait runs the
+ * runtime's check_interrupt (lock held); nonzero aborts the call with
+ * CSEND_ERR_RUNTIME_INTERRUPT and the bytes moved.  So does a signal that
+ * cut a blocking write short.  Otherwise the call goes on where it was (a
+ * connect is never restarted: its outcome is awaited).
+ * Deadline rule: timeout_ms (0: none) is one deadline for the whole call,
+ * not per attempt; when it passes, TimedOut with the bytes moved.
+ * Close rule: the call counts itself in s->waiting; close() wakes it and it
+ * fails at once, ConnectionAborted on a stream, Interrupted otherwise.
+ * Stream rule: a blocking send goes on after a partial write until every
+ * byte is handed over; a datagram is one attempt, never split.
+ */
+static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, csend_error *err)
 {
-    int tracing = csend__trace_enabled();
-    if (tracing)
-        csend__trace_begin(s, "Send", size);
-    call c;
-    call_begin(&c, s, size - done > INLINE_MAX, s->send_timeout_ms);
-    out o = {.p = p + done, .len = (size_t)(size - done), .flags = flags, .to = to};
-    ssize_t n;
+    if (start_waiting(s) < 0) {
+        fail(s, ECANCELED, done, err);
+        return -1;
+    }
+    call c = {.s = s, .fd = atomic_load(&s->fd), .lent = !has_lock(s), .token = NULL};
+    c.deadline_ns = timeout_ms > 0 ? now_ns() + timeout_ms * 1000000 : 0;
+    int stream_send = o->kind == OP_SEND && is_stream(s);
+    if (o->size - done > FAST_MAX || o->kind == OP_ACCEPT || o->kind == OP_CONNECT)
+        lend(&c);
+    enum { MOVED, FAILED, ABORTED } outcome = MOVED;
     int e = 0;
-    do {
-        n = perform(&c, POLLOUT, do_send, &o);
-        if (n < 0) {
+    for (;;) {
+        outcome = MOVED;
+        ssize_t n = attempt(o, c.fd, may_block(s, c.lent, c.deadline_ns));
+        if (n >= 0) {
+            done += n;
+            if (!(stream_send && advance(o, (size_t)n) && csend__blocking(s)))
+                break; /* done, one attempt of a non-blocking call, or one datagram */
+            if (c.lent && c.deadline_ns == 0 && interrupted(&c)) {
+                outcome = ABORTED; /* Ctrl-C must stop a long send */
+                break;
+            }
+            continue;
+        }
+        e = errno;
+        outcome = FAILED;
+        if (atomic_load(&s->closed))
+            break;
+        if (e == EINTR) {
+            if (interrupted(&c)) {
+                outcome = ABORTED;
+                break;
+            }
+            continue;
+        }
+        if (!not_yet(o, e) || !csend__blocking(s))
+            break;
+        if (!c.lent) {
+            lend(&c); /* the fast attempt would wait: now it may */
+            continue;
+        }
+        int w = wait_ready(&c, o->events);
+        if (w == WAIT_ABORTED) {
+            outcome = ABORTED;
+            break;
+        }
+        if (w == WAIT_FAILED) {
             e = errno;
             break;
         }
-        done += n;
-        o.p += n;
-        o.len -= (size_t)n;
-        if (stop_after_partial(&c, o.len > 0)) {
-            n = ABORTED;
-            break;
-        }
-    } while (o.len > 0 && s->blocking);
-    call_end(&c);
-    if (n < 0) {
-        fail(s, n, e, done, err);
-        if (tracing && n != ABORTED)
-            csend__trace_error(s, "Send", err);
+    }
+    take_back(&c);
+    stop_waiting(s);
+    if (outcome == ABORTED) {
+        csend__runtime_interrupt(err, done);
         return -1;
     }
-    if (tracing)
-        csend__trace_result(s, "Send", p, done);
+    if (outcome == FAILED) {
+        fail(s, e, done, err);
+        return -1;
+    }
     return done;
 }
 
-/* After a first attempt that did not finish: go on, or report its error. */
-static int64_t send_rest(csend_socket *s, const char *p, int64_t size, int flags, ssize_t n,
-                         int e, csend_error *err)
+/* ---- send, send_to, the gather form ---- */
+
+/* A send through drive(), with its trace lines (SPEC §7). */
+static int64_t traced_send(csend_socket *s, op *o, int64_t done, csend_error *err)
 {
-    if (n > 0)
-        return send_loop(s, p, size, flags, NULL, n, err); /* cut short */
-    if (!s->blocking || (e != EAGAIN && e != EWOULDBLOCK && e != EINTR)) {
-        fail(s, -1, e, 0, err); /* never retried: ECONNRESET is reported once */
+    int tracing = csend__trace_enabled();
+    if (tracing)
+        csend__trace_begin(s, "Send", o->size);
+    const csend_segment one = {o->one.iov_base, o->size};
+    const csend_segment *segments = o->trace_segments ? o->trace_segments : &one;
+    int64_t count = o->trace_segments ? o->trace_count : 1;
+    int64_t n = drive(s, o, csend__timeout(&s->send_timeout_ms), done, err);
+    if (tracing) {
+        if (n >= 0)
+            csend__trace_segments(s, segments, count, n);
+        else if (err->kind == CSEND_ERR_SOCKET)
+            csend__trace_error(s, "Send", err);
+    }
+    return n;
+}
+
+/* The common Send in one system call, before any of drive()'s set-up: no
+ * trace, no timeout, and an attempt that either may block (no lock to lend)
+ * or is small enough to make with the lock held.  Anything else, and any
+ * attempt that did not finish the call, goes on in drive(). */
+static int64_t send_fast(csend_socket *s, const char *p, int64_t size, int flags,
+                         csend_error *err)
+{
+    int blocking = may_block(s, !has_lock(s), 0);
+    if (blocking && start_waiting(s) < 0) {
+        fail(s, ECANCELED, 0, err);
         return -1;
     }
-    return send_loop(s, p, size, flags, NULL, 0, err);
+    ssize_t n = send(atomic_load_explicit(&s->fd, memory_order_relaxed), p, (size_t)size,
+                     flags | (blocking ? 0 : MSG_DONTWAIT));
+    int e = errno;
+    if (blocking)
+        stop_waiting(s);
+    if (n == size || (n >= 0 && !csend__blocking(s)))
+        return n;
+    op o;
+    op_buffer(&o, OP_SEND, p, size, flags);
+    if (n > 0) {
+        advance(&o, (size_t)n); /* cut short: go on */
+        return drive(s, &o, 0, n, err);
+    }
+    if (!csend__blocking(s) || !(not_yet(&o, e) || e == EINTR) || atomic_load(&s->closed)) {
+        fail(s, e, 0, err); /* never retried: ECONNRESET is reported once */
+        return -1;
+    }
+    return drive(s, &o, 0, 0, err);
 }
 
 int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len, int64_t offset,
@@ -263,20 +430,13 @@ int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len, int6
     if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0 &&
         (os = csend__send_flags(flags, err)) >= 0) {
         const char *p = (const char *)buffer + offset;
-        if (!csend__trace_enabled() && s->send_timeout_ms == 0 &&
-            (s->hooks == NULL || size <= INLINE_MAX)) {
-            /* The common case in one system call, before any of the loop's
-             * set-up: a blocking send without a runtime lock to lend goes
-             * straight to the kernel; otherwise the attempt cannot block. */
-            int may_block = s->blocking && s->hooks == NULL;
-            ssize_t n = send(atomic_load_explicit(&s->fd, memory_order_relaxed), p,
-                             (size_t)size, os | (may_block ? 0 : MSG_DONTWAIT));
-            if (n == size || (n >= 0 && !s->blocking))
-                rc = n;
-            else
-                rc = send_rest(s, p, size, os, n, errno, err);
+        if (!csend__trace_enabled() && csend__timeout(&s->send_timeout_ms) == 0 &&
+            (!has_lock(s) || size <= FAST_MAX)) {
+            rc = send_fast(s, p, size, os, err);
         } else {
-            rc = send_loop(s, p, size, os, NULL, 0, err);
+            op o;
+            op_buffer(&o, OP_SEND, p, size, os);
+            rc = traced_send(s, &o, 0, err);
         }
     }
     csend__leave(s);
@@ -293,107 +453,50 @@ int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len, i
     int64_t rc = -1;
     int os = -1;
     if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0) {
-        if (remote == NULL)
+        if (remote == NULL) {
             csend__argument_null(err, "remoteEP");
-        else if ((os = csend__send_flags(flags, err)) >= 0)
-            rc = send_loop(s, (const char *)buffer + offset, size, os, remote, 0, err);
+        } else if ((os = csend__send_flags(flags, err)) >= 0) {
+            op o;
+            op_buffer(&o, OP_SEND, (const char *)buffer + offset, size, os);
+            o.msg.msg_name = (void *)&remote->addr;
+            o.msg.msg_namelen = remote->len;
+            rc = traced_send(s, &o, 0, err);
+        }
     }
     csend__leave(s);
     return rc;
 }
 
-/* ---- the gather form ---- */
-
-typedef struct gather {
-    struct iovec *iov;
-    int iovcnt;
-    int flags;
-} gather;
-
-static ssize_t do_sendmsg(int fd, void *op, int dontwait)
+static int64_t send_iov(csend_socket *s, struct iovec *iov, int64_t count, int64_t total,
+                        int flags, const csend_segment *segments, csend_error *err)
 {
-    gather *g = op;
-    struct msghdr m;
-    memset(&m, 0, sizeof m);
-    m.msg_iov = g->iov;
-    m.msg_iovlen = (size_t)(g->iovcnt < IOV_MAX ? g->iovcnt : IOV_MAX);
-    return sendmsg(fd, &m, g->flags | (dontwait ? MSG_DONTWAIT : 0));
-}
-
-static int check_segments(const csend_segment *segments, int64_t count, csend_error *err)
-{
-    if (segments == NULL) {
-        csend__argument_null(err, "buffers");
-        return -1;
-    }
-    if (count <= 0) {
-        csend__argument(err, "buffers",
-                        "The parameter buffers must contain one or more elements.");
-        return -1;
-    }
-    for (int64_t i = 0; i < count; i++)
-        if (segments[i].base == NULL || segments[i].len < 0) {
-            csend__argument_null(err, "buffers");
-            return -1;
-        }
-    return 0;
-}
-
-static void advance(gather *g, size_t n)
-{
-    while (g->iovcnt > 0 && n >= g->iov->iov_len) {
-        n -= g->iov->iov_len;
-        g->iov++;
-        g->iovcnt--;
-    }
-    if (n > 0) {
-        g->iov->iov_base = (char *)g->iov->iov_base + n;
-        g->iov->iov_len -= n;
-    }
-}
-
-static int64_t gather_loop(csend_socket *s, struct iovec *iov, int count, int64_t total,
-                           int flags, const csend_segment *segments, csend_error *err)
-{
-    int tracing = csend__trace_enabled();
-    if (tracing)
-        csend__trace_begin(s, "Send", total);
+    op o;
+    op_buffer(&o, OP_SEND, NULL, total, flags);
+    o.msg.msg_iov = iov;
+    o.msg.msg_iovlen = (size_t)count;
+    o.trace_segments = segments;
+    o.trace_count = count;
     if (!is_stream(s) && count > IOV_MAX) {
         /* One Send is one datagram: never split. */
+        int tracing = csend__trace_enabled();
+        if (tracing)
+            csend__trace_begin(s, "Send", total);
         csend__socket_errno(err, EMSGSIZE, 0);
         if (tracing)
             csend__trace_error(s, "Send", err);
         return -1;
     }
-    call c;
-    call_begin(&c, s, total > INLINE_MAX, s->send_timeout_ms);
-    gather g = {.iov = iov, .iovcnt = count, .flags = flags};
-    int64_t done = 0;
-    ssize_t n;
-    int e = 0;
-    do {
-        n = perform(&c, POLLOUT, do_sendmsg, &g);
-        if (n < 0) {
-            e = errno;
-            break;
-        }
-        done += n;
-        advance(&g, (size_t)n); /* also steps over empty segments */
-        if (stop_after_partial(&c, g.iovcnt > 0)) {
-            n = ABORTED;
-            break;
-        }
-    } while (g.iovcnt > 0 && s->blocking);
-    call_end(&c);
-    if (n < 0) {
-        fail(s, n, e, done, err);
-        if (tracing && n != ABORTED)
-            csend__trace_error(s, "Send", err);
+    return traced_send(s, &o, 0, err);
+}
+
+int csend_check_segment_count(csend_socket *s, int64_t count, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
         return -1;
-    }
-    if (tracing)
-        csend__trace_segments(s, segments, count, done);
-    return done;
+    int rc = csend__check_segment_count(count, err);
+    csend__leave(s);
+    return rc;
 }
 
 int64_t csend_send_segments(csend_socket *s, const csend_segment *segments, int64_t count,
@@ -404,28 +507,21 @@ int64_t csend_send_segments(csend_socket *s, const csend_segment *segments, int6
         return -1;
     int64_t rc = -1;
     int os;
-    if (check_segments(segments, count, err) == 0 && (os = csend__send_flags(flags, err)) >= 0) {
-        if (count > INT_MAX / 2) {
-            csend__out_of_range_max(err, "buffers", count, INT_MAX / 2);
+    int64_t total;
+    if (csend__check_segments(segments, count, &total, err) == 0 &&
+        (os = csend__send_flags(flags, err)) >= 0) {
+        struct iovec stack[64];
+        struct iovec *iov = count <= 64 ? stack : malloc((size_t)count * sizeof *iov);
+        if (iov == NULL) {
+            csend__out_of_memory(err);
         } else {
-            struct iovec stack[64];
-            struct iovec *iov = count <= 64 ? stack : malloc((size_t)count * sizeof *iov);
-            if (iov == NULL) {
-                csend__out_of_memory(err);
-            } else {
-                int64_t total = 0, i = 0;
-                for (; i < count && segments[i].len <= INT64_MAX - total; i++) {
-                    iov[i].iov_base = (void *)segments[i].base;
-                    iov[i].iov_len = (size_t)segments[i].len;
-                    total += segments[i].len;
-                }
-                if (i < count) /* lengths that add up beyond int64 */
-                    csend__out_of_range_max(err, "buffers", segments[i].len, INT64_MAX - total);
-                else
-                    rc = gather_loop(s, iov, (int)count, total, os, segments, err);
-                if (iov != stack)
-                    free(iov);
+            for (int64_t i = 0; i < count; i++) {
+                iov[i].iov_base = (void *)segments[i].base;
+                iov[i].iov_len = (size_t)segments[i].len;
             }
+            rc = send_iov(s, iov, count, total, os, segments, err);
+            if (iov != stack)
+                free(iov);
         }
     }
     csend__leave(s);
@@ -433,18 +529,6 @@ int64_t csend_send_segments(csend_socket *s, const csend_segment *segments, int6
 }
 
 /* ---- receive ---- */
-
-typedef struct in {
-    char *p;
-    size_t len;
-    int flags;
-} in;
-
-static ssize_t do_recv(int fd, void *op, int dontwait)
-{
-    in *i = op;
-    return recv(fd, i->p, i->len, i->flags | (dontwait ? MSG_DONTWAIT : 0));
-}
 
 int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t offset,
                       int64_t size, int64_t flags, csend_error *err)
@@ -456,55 +540,37 @@ int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t
     int os;
     if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0 &&
         (os = csend__receive_flags(flags, err)) >= 0) {
-        call c;
-        call_begin(&c, s, size > INLINE_MAX, s->receive_timeout_ms);
-        in i = {.p = (char *)buffer + offset, .len = (size_t)size, .flags = os};
-        ssize_t n = perform(&c, POLLIN, do_recv, &i);
-        int e = errno;
-        call_end(&c);
-        if (n == 0 && size > 0 && atomic_load(&s->closed)) {
-            n = -1; /* woken by Close, not by the peer */
-            e = EINTR;
+        op o;
+        op_buffer(&o, OP_RECEIVE, (char *)buffer + offset, size, os);
+        rc = drive(s, &o, csend__timeout(&s->receive_timeout_ms), 0, err);
+        if (rc == 0 && size > 0 && atomic_load(&s->closed)) {
+            fail(s, ECANCELED, 0, err); /* woken by Close, not by the peer */
+            rc = -1;
         }
-        if (n < 0)
-            fail(s, n, e, 0, err);
-        else
-            rc = n;
     }
     csend__leave(s);
     return rc;
 }
 
-/* ---- connection ---- */
-
-static ssize_t do_accept(int fd, void *op, int dontwait)
-{
-    (void)dontwait;
-    int *out_fd = op;
-    int fl = SOCK_CLOEXEC;
-    *out_fd = accept4(fd, NULL, NULL, fl);
-    return *out_fd < 0 ? -1 : 0;
-}
+/* ---- accept, connect ---- */
 
 csend_socket *csend_accept(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return NULL;
-    call c;
-    call_begin(&c, s, 1, 0); /* .NET's Accept has no timeout */
-    int fd = -1;
-    ssize_t n = perform(&c, POLLIN, do_accept, &fd);
-    int e = errno;
-    call_end(&c);
+    op o = {.kind = OP_ACCEPT, .events = POLLIN, .accepted = -1};
     csend_socket *a = NULL;
-    if (n < 0) {
-        fail(s, n, e, 0, err);
-    } else if ((a = csend_socket_from_fd(fd, err)) != NULL) {
-        a->hooks = s->hooks;
-        a->protocol = s->protocol;
-    } else {
-        close(fd);
+    /* .NET's Accept has no timeout. */
+    if (drive(s, &o, 0, 0, err) == 0) {
+        a = csend_socket_from_fd(o.accepted, err);
+        if (a == NULL) {
+            close(o.accepted); /* ours: never returned */
+        } else {
+            a->hooks = s->hooks;
+            a->context = s->context;
+            a->protocol = s->protocol;
+        }
     }
     csend__leave(s);
     return a;
@@ -519,72 +585,11 @@ int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *er
     if (remote == NULL) {
         csend__argument_null(err, "remoteEP");
     } else {
-        call c;
-        call_begin(&c, s, 1, 0);
-        rc = connect(c.fd, (const struct sockaddr *)&remote->addr, remote->len);
-        int e = errno;
-        /* Interrupted, the connection goes on: wait for it and read its fate. */
-        while (rc < 0 && e == EINTR && s->blocking && !atomic_load(&s->closed)) {
-            int w = wait_ready(&c, POLLOUT);
-            if (w != 0) {
-                rc = w;
-                e = errno;
-                break;
-            }
-            int soerr = 0;
-            socklen_t len = sizeof soerr;
-            getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-            rc = soerr ? -1 : 0;
-            e = soerr;
-        }
-        call_end(&c);
-        if (rc < 0)
-            fail(s, rc, e, 0, err);
-        else
+        op o = {.kind = OP_CONNECT, .events = POLLOUT, .remote = remote};
+        rc = drive(s, &o, 0, 0, err) < 0 ? -1 : 0;
+        if (rc == 0)
             atomic_store(&s->connected, true);
-        rc = rc < 0 ? -1 : 0;
     }
-    csend__leave(s);
-    return rc;
-}
-
-int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err)
-{
-    CSEND_ERR(err);
-    if (csend__enter(s, err) < 0)
-        return -1;
-    int rc = -1;
-    if (local == NULL)
-        csend__argument_null(err, "localEP");
-    else if ((rc = bind(atomic_load(&s->fd), (const struct sockaddr *)&local->addr,
-                        local->len)) < 0)
-        csend__socket_errno(err, errno, 0);
-    csend__leave(s);
-    return rc;
-}
-
-int csend_listen(csend_socket *s, int64_t backlog, csend_error *err)
-{
-    CSEND_ERR(err);
-    if (csend__enter(s, err) < 0)
-        return -1;
-    int rc = -1;
-    if (csend__check_range(err, "backlog", backlog, 0, INT32_MAX) == 0 &&
-        (rc = listen(atomic_load(&s->fd), (int)backlog)) < 0)
-        csend__socket_errno(err, errno, 0);
-    csend__leave(s);
-    return rc;
-}
-
-int csend_shutdown(csend_socket *s, int64_t how, csend_error *err)
-{
-    CSEND_ERR(err);
-    if (csend__enter(s, err) < 0)
-        return -1;
-    int rc = -1;
-    if (csend__check_range(err, "how", how, CSEND_SHUTDOWN_RECEIVE, CSEND_SHUTDOWN_BOTH) == 0 &&
-        (rc = shutdown(atomic_load(&s->fd), (int)how)) < 0)
-        csend__socket_errno(err, errno, 0);
     csend__leave(s);
     return rc;
 }

@@ -6,8 +6,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -33,24 +33,38 @@ static int dotnet_family(int native)
     }
 }
 
-static csend_socket *wrap(int fd, int family, int type, int protocol, csend_error *err)
+/* A socket object for fd, or NULL (OutOfMemory) with fd left open: who
+ * closes it is the caller's rule (csend.h). */
+static csend_socket *wrap(int fd, int family, int protocol, csend_error *err)
 {
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
+        csend__socket_errno(err, errno, 0);
+        return NULL;
+    }
     csend_socket *s = calloc(1, sizeof *s);
     if (s == NULL) {
-        close(fd);
         csend__out_of_memory(err);
         return NULL;
     }
     atomic_init(&s->fd, fd);
     atomic_init(&s->refs, 1);
+    atomic_init(&s->holds, 2);
+    atomic_init(&s->waiting, 0);
     atomic_init(&s->closed, false);
+    atomic_init(&s->shutdown_send, false);
     int fl = fcntl(fd, F_GETFL);
-    s->blocking = fl < 0 || !(fl & O_NONBLOCK);
+    atomic_init(&s->blocking, fl < 0 || !(fl & O_NONBLOCK));
+    atomic_init(&s->send_timeout_ms, 0);
+    atomic_init(&s->receive_timeout_ms, 0);
     s->family = family;
+    /* SO_TYPE is the kind alone: SOCK_NONBLOCK and SOCK_CLOEXEC given to
+     * socket(2) are not part of it. */
     s->type = type;
     s->protocol = protocol;
     struct sockaddr_storage peer;
-    socklen_t len = sizeof peer;
+    len = sizeof peer;
     atomic_init(&s->connected, getpeername(fd, (struct sockaddr *)&peer, &len) == 0);
     return s;
 }
@@ -74,10 +88,14 @@ csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
         csend__socket_errno(err, errno, 0);
         return NULL;
     }
+    int kind = (int)type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (protocol == CSEND_PROTO_UNSPECIFIED && af != AF_UNIX)
-        protocol = type == CSEND_SOCK_STREAM ? CSEND_PROTO_TCP
-                 : type == CSEND_SOCK_DGRAM ? CSEND_PROTO_UDP : protocol;
-    return wrap(fd, dotnet_family(af), type, protocol, err);
+        protocol = kind == CSEND_SOCK_STREAM ? CSEND_PROTO_TCP
+                 : kind == CSEND_SOCK_DGRAM ? CSEND_PROTO_UDP : protocol;
+    csend_socket *s = wrap(fd, dotnet_family(af), (int)protocol, err);
+    if (s == NULL)
+        close(fd); /* ours: never returned */
+    return s;
 }
 
 csend_socket *csend_socket_from_fd(int64_t handle, csend_error *err)
@@ -86,22 +104,19 @@ csend_socket *csend_socket_from_fd(int64_t handle, csend_error *err)
     if (csend__check_range(err, "fd", handle, 0, INT32_MAX) < 0)
         return NULL;
     int fd = (int)handle;
-    int type = 0, protocol = 0;
-    socklen_t len = sizeof type;
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
+    int protocol = 0;
+    socklen_t len = sizeof protocol;
+    if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) < 0 && errno != ENOPROTOOPT) {
         csend__socket_errno(err, errno, 0);
         return NULL;
     }
-    len = sizeof protocol;
-    if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) < 0)
-        protocol = 0;
     struct sockaddr_storage local;
     len = sizeof local;
     if (getsockname(fd, (struct sockaddr *)&local, &len) < 0) {
         csend__socket_errno(err, errno, 0);
         return NULL;
     }
-    return wrap(fd, dotnet_family(local.ss_family), type, protocol, err);
+    return wrap(fd, dotnet_family(local.ss_family), protocol, err);
 }
 
 int csend_dup_fd(int64_t fd, csend_error *err)
@@ -115,13 +130,40 @@ int csend_dup_fd(int64_t fd, csend_error *err)
     return copy;
 }
 
+/* Drops one hold on the memory; the last one frees it. */
+static void unhold(csend_socket *s)
+{
+    if (atomic_fetch_sub(&s->holds, 1) == 1)
+        free(s);
+}
+
 /* The last reference releases the descriptor, never earlier: a send in
- * flight can never reach a descriptor number the OS has handed out again. */
+ * flight can never reach a descriptor number the OS has handed out again.
+ * The descriptor's hold on the memory goes with it (the last thing this
+ * thread touches). */
 void csend__release_slow(csend_socket *s)
 {
     int fd = atomic_exchange(&s->fd, -1);
     if (fd >= 0)
         close(fd);
+    unhold(s);
+}
+
+/* Wakes the operations waiting on s, as .NET's SafeSocketHandle does before
+ * it closes (TryUnblockSocket): a stream socket not shut down for sending is
+ * disconnected, so the peer sees a reset and never mistakes an aborted
+ * transfer for a complete one; anything else is shut down both ways. */
+static void unblock(csend_socket *s, int fd)
+{
+    if (s->type == SOCK_STREAM && !atomic_load(&s->shutdown_send)) {
+        struct sockaddr unspec;
+        memset(&unspec, 0, sizeof unspec);
+        unspec.sa_family = AF_UNSPEC;
+        if (connect(fd, &unspec, sizeof unspec) == 0)
+            return;
+        /* A Unix-domain stream cannot be disconnected: shut it down. */
+    }
+    shutdown(fd, SHUT_RDWR);
 }
 
 void csend_close(csend_socket *s)
@@ -129,12 +171,14 @@ void csend_close(csend_socket *s)
     if (s == NULL || atomic_exchange(&s->closed, true))
         return;
     atomic_store(&s->connected, false);
-    /* Operations in flight hold references: shutdown wakes a send or
-     * receive blocked in the kernel or in poll, as SafeSocketHandle does. */
-    if (atomic_load(&s->refs) > 1) {
+    /* An operation counts itself in `waiting` before it may wait, then
+     * checks `closed`; here the order is the reverse, so either it sees the
+     * close or this sees it.  Operations that cannot wait (getters, bind)
+     * are left alone: an ordinary close. */
+    if (atomic_load(&s->waiting) > 0) {
         int fd = atomic_load(&s->fd);
         if (fd >= 0)
-            shutdown(fd, SHUT_RDWR);
+            unblock(s, fd);
     }
     csend__leave(s); /* the reference Open took */
 }
@@ -144,7 +188,7 @@ void csend_socket_free(csend_socket *s)
     if (s == NULL)
         return;
     csend_close(s);
-    free(s);
+    unhold(s);
 }
 
 void csend_socket_set_hooks(csend_socket *s, const csend_hooks *hooks)
@@ -153,17 +197,67 @@ void csend_socket_set_hooks(csend_socket *s, const csend_hooks *hooks)
         s->hooks = hooks;
 }
 
-/* ---- properties ---- */
+void csend_socket_set_context(csend_socket *s, void *context)
+{
+    if (s != NULL)
+        s->context = context;
+}
 
-#define ENTER_OR_FAIL(s, err) \
-    if (csend__enter((s), (err)) < 0) \
-        return -1
+/* ---- calls that never wait ---- */
+
+int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int rc = -1;
+    if (local == NULL)
+        csend__argument_null(err, "localEP");
+    else if ((rc = bind(atomic_load(&s->fd), (const struct sockaddr *)&local->addr,
+                        local->len)) < 0)
+        csend__socket_errno(err, errno, 0);
+    csend__leave(s);
+    return rc;
+}
+
+int csend_listen(csend_socket *s, int64_t backlog, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int rc = -1;
+    if (csend__check_range(err, "backlog", backlog, 0, INT32_MAX) == 0 &&
+        (rc = listen(atomic_load(&s->fd), (int)backlog)) < 0)
+        csend__socket_errno(err, errno, 0);
+    csend__leave(s);
+    return rc;
+}
+
+int csend_shutdown(csend_socket *s, int64_t how, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int rc = -1;
+    if (csend__check_range(err, "how", how, CSEND_SHUTDOWN_RECEIVE, CSEND_SHUTDOWN_BOTH) == 0) {
+        rc = shutdown(atomic_load(&s->fd), (int)how);
+        if (rc < 0)
+            csend__socket_errno(err, errno, 0);
+        else if (how != CSEND_SHUTDOWN_RECEIVE)
+            atomic_store(&s->shutdown_send, true); /* a later close is graceful */
+    }
+    csend__leave(s);
+    return rc;
+}
+
+/* ---- properties ---- */
 
 int csend_get_blocking(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    ENTER_OR_FAIL(s, err);
-    int blocking = s->blocking;
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int blocking = csend__blocking(s);
     csend__leave(s);
     return blocking;
 }
@@ -171,7 +265,8 @@ int csend_get_blocking(csend_socket *s, csend_error *err)
 int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)
 {
     CSEND_ERR(err);
-    ENTER_OR_FAIL(s, err);
+    if (csend__enter(s, err) < 0)
+        return -1;
     int fd = atomic_load(&s->fd);
     int fl = fcntl(fd, F_GETFL);
     int rc = -1;
@@ -182,54 +277,62 @@ int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)
     if (rc < 0)
         csend__socket_errno(err, errno, 0);
     else
-        s->blocking = blocking != 0;
+        atomic_store(&s->blocking, blocking != 0);
     csend__leave(s);
     return rc < 0 ? -1 : 0;
 }
 
-/* slot: where in *s the value goes (an offset: s may be NULL here). */
-static int set_timeout(csend_socket *s, size_t slot, int64_t ms, csend_error *err)
+/* SendTimeout and ReceiveTimeout: disposed first, then the range; -1 is
+ * stored (and read back) as 0, infinite. */
+static int set_timeout(csend_socket *s, _Atomic int64_t *slot, int64_t ms, csend_error *err)
 {
-    ENTER_OR_FAIL(s, err);
-    csend__leave(s);
-    if (csend__check_range(err, "value", ms, -1, INT32_MAX) < 0)
+    if (csend__enter(s, err) < 0)
         return -1;
-    *(int64_t *)((char *)s + slot) = ms == -1 ? 0 : ms;
-    return 0;
+    int rc = csend__check_range(err, "value", ms, -1, INT32_MAX);
+    if (rc == 0)
+        atomic_store(slot, ms == -1 ? 0 : ms);
+    csend__leave(s);
+    return rc;
+}
+
+static int64_t get_timeout(csend_socket *s, _Atomic int64_t *slot, csend_error *err)
+{
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int64_t ms = atomic_load(slot);
+    csend__leave(s);
+    return ms;
 }
 
 int64_t csend_get_send_timeout(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    ENTER_OR_FAIL(s, err);
-    csend__leave(s);
-    return s->send_timeout_ms;
+    return get_timeout(s, s ? &s->send_timeout_ms : NULL, err);
 }
 
 int csend_set_send_timeout(csend_socket *s, int64_t ms, csend_error *err)
 {
     CSEND_ERR(err);
-    return set_timeout(s, offsetof(csend_socket, send_timeout_ms), ms, err);
+    return set_timeout(s, s ? &s->send_timeout_ms : NULL, ms, err);
 }
 
 int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    ENTER_OR_FAIL(s, err);
-    csend__leave(s);
-    return s->receive_timeout_ms;
+    return get_timeout(s, s ? &s->receive_timeout_ms : NULL, err);
 }
 
 int csend_set_receive_timeout(csend_socket *s, int64_t ms, csend_error *err)
 {
     CSEND_ERR(err);
-    return set_timeout(s, offsetof(csend_socket, receive_timeout_ms), ms, err);
+    return set_timeout(s, s ? &s->receive_timeout_ms : NULL, ms, err);
 }
 
 int64_t csend_get_available(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    ENTER_OR_FAIL(s, err);
+    if (csend__enter(s, err) < 0)
+        return -1;
     int n = 0;
     int rc = ioctl(atomic_load(&s->fd), FIONREAD, &n);
     if (rc < 0)
@@ -246,7 +349,8 @@ int csend_get_connected(const csend_socket *s)
 int csend_get_no_delay(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    ENTER_OR_FAIL(s, err);
+    if (csend__enter(s, err) < 0)
+        return -1;
     int on = 0;
     socklen_t len = sizeof on;
     int rc = getsockopt(atomic_load(&s->fd), IPPROTO_TCP, TCP_NODELAY, &on, &len);
@@ -259,7 +363,8 @@ int csend_get_no_delay(csend_socket *s, csend_error *err)
 int csend_set_no_delay(csend_socket *s, int on, csend_error *err)
 {
     CSEND_ERR(err);
-    ENTER_OR_FAIL(s, err);
+    if (csend__enter(s, err) < 0)
+        return -1;
     int v = on != 0;
     int rc = setsockopt(atomic_load(&s->fd), IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
     if (rc < 0)
@@ -273,7 +378,8 @@ typedef int (*name_fn)(int, struct sockaddr *, socklen_t *);
 static int endpoint_of(csend_socket *s, name_fn fn, int missing_ok, csend_endpoint *ep,
                        csend_error *err)
 {
-    ENTER_OR_FAIL(s, err);
+    if (csend__enter(s, err) < 0)
+        return -1;
     ep->len = sizeof ep->addr;
     int rc = fn(atomic_load(&s->fd), (struct sockaddr *)&ep->addr, &ep->len);
     if (rc < 0 && missing_ok && errno == ENOTCONN) {

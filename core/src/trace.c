@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,19 @@
 /* The only global mutable state of the core. -1: not yet read from the
  * environment. */
 atomic_int csend__trace_on = -1;
-static _Atomic(csend_trace_fn) trace_fn;
-static _Atomic(void *) trace_userdata;
+
+/* The process-wide destination: a function and its userdata, always read
+ * and written together. */
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static csend_trace_fn trace_fn;
+static void *trace_userdata;
 
 void csend_set_trace(int on, csend_trace_fn fn, void *userdata)
 {
-    atomic_store(&trace_fn, fn);
-    atomic_store(&trace_userdata, userdata);
+    pthread_mutex_lock(&trace_lock);
+    trace_fn = fn;
+    trace_userdata = userdata;
+    pthread_mutex_unlock(&trace_lock);
     atomic_store(&csend__trace_on, on != 0);
 }
 
@@ -36,11 +43,19 @@ int csend_get_trace(void)
     return csend__trace_enabled();
 }
 
-static void emit(const char *line)
+/* A line goes to the runtime that owns s (its hooks), or else to the
+ * process-wide destination, or else to stderr. */
+static void emit(csend_socket *s, const char *line)
 {
-    csend_trace_fn fn = atomic_load(&trace_fn);
+    const csend_hooks *h = s->hooks;
+    if (h != NULL && h->trace != NULL && h->trace(line, s->context))
+        return;
+    pthread_mutex_lock(&trace_lock);
+    csend_trace_fn fn = trace_fn;
+    void *userdata = trace_userdata;
+    pthread_mutex_unlock(&trace_lock);
     if (fn != NULL)
-        fn(line, atomic_load(&trace_userdata));
+        fn(line, userdata);
     else
         fprintf(stderr, "%s\n", line);
 }
@@ -67,7 +82,7 @@ void csend__trace_begin(csend_socket *s, const char *op, int64_t size)
     char who[700], line[800];
     describe(s, who, sizeof who);
     snprintf(line, sizeof line, "csend %s %s size=%" PRId64, op, who, size);
-    emit(line);
+    emit(s, line);
 }
 
 /* Appends the hex of up to DUMP_MAX bytes spread over segments. */
@@ -88,13 +103,7 @@ static void trace_bytes(csend_socket *s, const char *op, const csend_segment *se
         left -= take;
     }
     line[at] = '\0';
-    emit(line);
-}
-
-void csend__trace_result(csend_socket *s, const char *op, const void *data, int64_t n)
-{
-    csend_segment one = {data, n};
-    trace_bytes(s, op, &one, 1, n);
+    emit(s, line);
 }
 
 void csend__trace_segments(csend_socket *s, const csend_segment *segments, int64_t count,
@@ -111,5 +120,5 @@ void csend__trace_error(csend_socket *s, const char *op, const csend_error *err)
              "csend %s Socket#%p failed: %s %d errno=%d bytes_transferred=%" PRId64 " %s", op,
              (void *)s, name ? name : "?", err->socket_error, err->native_error,
              err->bytes_transferred, err->message);
-    emit(line);
+    emit(s, line);
 }

@@ -57,3 +57,40 @@ int csend__flags(int64_t flags, uint32_t allowed, csend_error *err)
         os |= MSG_PEEK;
     return os;
 }
+
+/* The gather form's list, before any segment is read: the count. */
+int csend__check_segment_count(int64_t count, csend_error *err)
+{
+    if (count <= 0) {
+        csend__argument(err, "buffers", "The parameter buffers must contain one or more elements.");
+        return -1;
+    }
+    return csend__check_range(err, "buffers", count, 1, CSEND_SEGMENTS_MAX);
+}
+
+/* The gather form's list: null, empty, too long, a null segment; the total
+ * length must fit in int64. */
+int csend__check_segments(const csend_segment *segments, int64_t count, int64_t *total,
+                          csend_error *err)
+{
+    if (segments == NULL) {
+        csend__argument_null(err, "buffers");
+        return -1;
+    }
+    if (csend__check_segment_count(count, err) < 0)
+        return -1;
+    int64_t sum = 0;
+    for (int64_t i = 0; i < count; i++) {
+        if (segments[i].base == NULL || segments[i].len < 0) {
+            csend__argument_null(err, "buffers");
+            return -1;
+        }
+        if (segments[i].len > INT64_MAX - sum) {
+            csend__out_of_range_max(err, "buffers", segments[i].len, INT64_MAX - sum);
+            return -1;
+        }
+        sum += segments[i].len;
+    }
+    *total = sum;
+    return 0;
+}

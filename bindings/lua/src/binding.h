@@ -9,14 +9,33 @@
 
 #define SOCKET_MT "csend.Socket"
 
+/* What the module keeps per lua_State (a userdata in the registry, the
+ * second upvalue of every function): several states in one process each
+ * have their own, and nothing of one outlives it. */
 typedef struct {
-    csend_socket *s;
+    lua_State *running; /* the thread of the latest send, for the trace callback */
+    int trace_ref;      /* set_trace's callback in the registry, or LUA_NOREF */
+    int in_trace;       /* the callback is running: its own sends are not traced */
+} lstate;
+
+typedef struct {
+    csend_socket *s;    /* NULL once __gc ran */
+    lstate *st;
 } lsocket;
+
+#define STATE(L) ((lstate *)lua_touserdata((L), lua_upvalueindex(2)))
 
 /* socket.c */
 lsocket *csendlua_check(lua_State *L, int idx);
-int csendlua_push_socket(lua_State *L, csend_socket *s);
+/* Pushes a socket userdata with no core socket yet: made before the core
+ * socket, so that a memory error cannot leak one. */
+lsocket *csendlua_new_socket(lua_State *L);
+/* Gives u the core socket s (its hooks route trace lines to u's state). */
+void csendlua_set_socket(lsocket *u, csend_socket *s);
+/* Registers the socket metatable; the state userdata is on the top. */
 void csendlua_socket_register(lua_State *L);
+/* module.c: the state of this lua_State, pushed (made on first use). */
+lstate *csendlua_state(lua_State *L);
 
 /* errors.c: the error objects of SPEC §5 */
 void csendlua_errors_register(lua_State *L); /* leaves the classes table on the stack */

@@ -6,11 +6,13 @@ static int l_socket(lua_State *L)
     int64_t family = csendlua_opt_int(L, 1, "family", CSEND_AF_INTER_NETWORK);
     int64_t type = csendlua_opt_int(L, 2, "type", CSEND_SOCK_STREAM);
     int64_t proto = csendlua_opt_int(L, 3, "proto", CSEND_PROTO_UNSPECIFIED);
+    lsocket *u = csendlua_new_socket(L);
     csend_error err;
     csend_socket *s = csend_socket_open(family, type, proto, &err);
     if (s == NULL)
         return csendlua_raise(L, &err);
-    return csendlua_push_socket(L, s);
+    csendlua_set_socket(u, s);
+    return 1;
 }
 
 /* csend.Socket.new(family, type, proto): the same, as a constructor. */
@@ -21,14 +23,17 @@ static int l_socket_new(lua_State *L)
     return l_socket(L);
 }
 
+/* On failure the descriptor stays the caller's (csend.h). */
 static int l_fromfd(lua_State *L)
 {
     lua_Integer fd = luaL_checkinteger(L, 1);
+    lsocket *u = csendlua_new_socket(L);
     csend_error err;
     csend_socket *s = csend_socket_from_fd(fd, &err);
     if (s == NULL)
         return csendlua_raise(L, &err);
-    return csendlua_push_socket(L, s);
+    csendlua_set_socket(u, s);
+    return 1;
 }
 
 /* csend.dup(fd) -> a new descriptor for the same socket (for fromfd on a
@@ -43,40 +48,25 @@ static int l_dup(lua_State *L)
     return 1;
 }
 
-/* The trace callback runs on a Lua thread of its own, so a send made from
- * any coroutine can call it; both live in the registry. */
-static lua_State *trace_thread;
-static int trace_ref = LUA_NOREF, trace_thread_ref = LUA_NOREF;
-
-static void trace_to_lua(const char *line, void *userdata)
-{
-    lua_State *T = userdata;
-    lua_rawgeti(T, LUA_REGISTRYINDEX, trace_ref);
-    lua_pushstring(T, line);
-    if (lua_pcall(T, 1, 0, 0) != LUA_OK)
-        lua_pop(T, 1); /* a failing trace callback must not break the send */
-}
-
-/* csend.set_trace(on [, callback]): lines go to callback(line) or stderr. */
+/* csend.set_trace(on [, callback]): this state's lines go to callback(line)
+ * or to stderr; switching tracing on or off is process-wide, as
+ * CSEND_TRACE is.  A callback may call set_trace itself. */
 static int l_set_trace(lua_State *L)
 {
+    lstate *st = STATE(L);
     int on = lua_toboolean(L, 1);
-    int has_callback = !lua_isnoneornil(L, 2);
-    if (has_callback)
+    if (!lua_isnoneornil(L, 2))
         luaL_checktype(L, 2, LUA_TFUNCTION);
-    csend_set_trace(0, NULL, NULL);
-    luaL_unref(L, LUA_REGISTRYINDEX, trace_ref);
-    luaL_unref(L, LUA_REGISTRYINDEX, trace_thread_ref);
-    trace_ref = trace_thread_ref = LUA_NOREF;
-    if (!has_callback) {
-        csend_set_trace(on, NULL, NULL);
-        return 0;
+    int ref = LUA_NOREF;
+    if (!lua_isnoneornil(L, 2)) {
+        lua_pushvalue(L, 2);
+        ref = luaL_ref(L, LUA_REGISTRYINDEX);
     }
-    lua_pushvalue(L, 2);
-    trace_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    trace_thread = lua_newthread(L);
-    trace_thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    csend_set_trace(on, trace_to_lua, trace_thread);
+    /* A running callback is on its thread's stack: dropping its reference
+     * here cannot free it. */
+    luaL_unref(L, LUA_REGISTRYINDEX, st->trace_ref);
+    st->trace_ref = ref;
+    csend_set_trace(on, NULL, NULL);
     return 0;
 }
 
@@ -104,10 +94,31 @@ static void constants(lua_State *L, const char *name, const csend_constant *(*fn
     lua_setfield(L, -2, name);
 }
 
+#define STATE_KEY "csend.state"
+
+lstate *csendlua_state(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA)
+        return lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    lstate *st = lua_newuserdatauv(L, sizeof *st, 0);
+    st->running = NULL;
+    st->trace_ref = LUA_NOREF;
+    st->in_trace = 0;
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+    return st;
+}
+
 __attribute__((visibility("default"))) int luaopen_csend(lua_State *L)
 {
+    csendlua_state(L);
+    int state = lua_gettop(L);
     csendlua_socket_register(L);
-    luaL_newlib(L, functions);
+    luaL_newlibtable(L, functions);
+    luaL_getmetatable(L, SOCKET_MT);
+    lua_pushvalue(L, state);
+    luaL_setfuncs(L, functions, 2);
     constants(L, "SocketError", csend_socket_error_table);
     constants(L, "SocketFlags", csend_socket_flags_table);
     constants(L, "AddressFamily", csend_address_family_table);
@@ -124,7 +135,9 @@ __attribute__((visibility("default"))) int luaopen_csend(lua_State *L)
     csendlua_errors_register(L);
     lua_setfield(L, -2, "errors");
     lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, l_socket_new);
+    luaL_getmetatable(L, SOCKET_MT);
+    lua_pushvalue(L, state);
+    lua_pushcclosure(L, l_socket_new, 2);
     lua_setfield(L, -2, "new");
     lua_setfield(L, -2, "Socket");
     lua_pushliteral(L, CSEND_VERSION);

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every method carries the socket metatable as its upvalue: checking self
- * against it skips the registry lookup luaL_checkudata makes on each call. */
+/* Every method carries the socket metatable as its first upvalue: checking
+ * self against it skips the registry lookup luaL_checkudata makes on each
+ * call.  (The metatable is hidden from getmetatable by __metatable, so
+ * Lua code cannot reach __gc; lua_getmetatable is not affected.) */
 lsocket *csendlua_check(lua_State *L, int idx)
 {
     lsocket *u = lua_touserdata(L, idx);
@@ -16,15 +18,77 @@ lsocket *csendlua_check(lua_State *L, int idx)
     return u;
 }
 
-int csendlua_push_socket(lua_State *L, csend_socket *s)
+/* The trace hook: the callback of this state's set_trace runs on the thread
+ * that sent, inside a protected call, so neither its errors nor a memory
+ * error can unwind through the core. */
+static int run_trace(lua_State *L)
 {
-    lsocket *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->s = s;
-    luaL_setmetatable(L, SOCKET_MT);
+    const char *line = lua_touserdata(L, 2);
+    lua_pushstring(L, line);
+    lua_replace(L, 2);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+static int trace_hook(const char *line, void *context)
+{
+    lstate *st = context;
+    if (st->trace_ref == LUA_NOREF)
+        return 0; /* to stderr, as the core does */
+    lua_State *L = st->running;
+    if (st->in_trace || L == NULL || !lua_checkstack(L, 4))
+        return 1;
+    st->in_trace = 1;
+    lua_pushcfunction(L, run_trace);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, st->trace_ref);
+    lua_pushlightuserdata(L, (void *)line);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK)
+        lua_pop(L, 1); /* a failing trace callback must not break the send */
+    st->in_trace = 0;
     return 1;
 }
 
-#define SELF(L) (csendlua_check((L), 1)->s)
+static const csend_hooks lua_hooks = {NULL, NULL, NULL, trace_hook};
+
+lsocket *csendlua_new_socket(lua_State *L)
+{
+    lstate *st = STATE(L);
+    lsocket *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->s = NULL;
+    u->st = st;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_setmetatable(L, -2);
+    return u;
+}
+
+void csendlua_set_socket(lsocket *u, csend_socket *s)
+{
+    csend_socket_set_hooks(s, &lua_hooks);
+    csend_socket_set_context(s, u->st);
+    u->s = s;
+}
+
+/* self, as a live socket: after __gc, ObjectDisposedException. */
+static csend_socket *self_socket(lua_State *L)
+{
+    lsocket *u = csendlua_check(L, 1);
+    if (u->s == NULL) {
+        csend_error err;
+        csend_error_disposed(&err);
+        csendlua_raise(L, &err);
+    }
+    return u->s;
+}
+
+#define SELF(L) self_socket(L)
+
+/* A send may trace: the callback runs on this thread. */
+static csend_socket *sender(lua_State *L)
+{
+    csend_socket *s = self_socket(L);
+    ((lsocket *)lua_touserdata(L, 1))->st->running = L;
+    return s;
+}
 
 /* The most one receive() reads (a datagram is at most 64 KiB). */
 #define RECEIVE_MAX (1 << 20)
@@ -51,7 +115,7 @@ static void buffer_args(lua_State *L, int idx, int count, send_args *a)
 
 static int l_send(lua_State *L)
 {
-    csend_socket *s = SELF(L);
+    csend_socket *s = sender(L);
     send_args a;
     buffer_args(L, 2, 4, &a);
     csend_error err;
@@ -65,7 +129,7 @@ static int l_send(lua_State *L)
 /* The `out SocketError` form: count, SocketError name, number. */
 static int l_try_send(lua_State *L)
 {
-    csend_socket *s = SELF(L);
+    csend_socket *s = sender(L);
     send_args a;
     buffer_args(L, 2, 4, &a);
     csend_error err;
@@ -84,7 +148,7 @@ static int l_try_send(lua_State *L)
  * (flags), (size, flags), (offset, size, flags). */
 static int l_send_to(lua_State *L)
 {
-    csend_socket *s = SELF(L);
+    csend_socket *s = sender(L);
     int ep_slots = csend_get_family(s) == CSEND_AF_UNIX ? 1 : 2;
     int top = lua_gettop(L);
     int middle = top - 2 - ep_slots;
@@ -112,7 +176,7 @@ static int l_send_to(lua_State *L)
 /* send_segments({s1, s2, ...}, flags): the gather form, one sendmsg loop. */
 static int l_send_segments(lua_State *L)
 {
-    csend_socket *s = SELF(L);
+    csend_socket *s = sender(L);
     int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
     csend_error err;
     if (lua_isnoneornil(L, 2)) {
@@ -120,9 +184,18 @@ static int l_send_segments(lua_State *L)
         return csendlua_raise(L, &err);
     }
     luaL_checktype(L, 2, LUA_TTABLE);
+    /* __len may say anything: the core bounds the count before anything is
+     * allocated for it. */
     lua_Integer count = luaL_len(L, 2);
-    csend_segment stack[16];
-    csend_segment *seg = count <= 16 ? stack : lua_newuserdatauv(L, (size_t)count * sizeof *seg, 0);
+    s = sender(L); /* __len may have run Lua code */
+    if (csend_check_segment_count(s, count, &err) < 0)
+        return csendlua_raise(L, &err);
+    csend_segment *seg = lua_newuserdatauv(L, (size_t)count * sizeof *seg, 0);
+    /* Each string stays in this table (on the stack) until the send is
+     * over: one produced by __index, or removed from the list by a trace
+     * callback, can never be collected under the kernel. */
+    lua_createtable(L, (int)count, 0);
+    int anchor = lua_gettop(L);
     for (lua_Integer i = 0; i < count; i++) {
         int t = lua_geti(L, 2, i + 1);
         size_t len = 0;
@@ -135,8 +208,9 @@ static int l_send_segments(lua_State *L)
                                                        (int)(i + 1), luaL_typename(L, -1)));
         }
         seg[i].len = (int64_t)len;
-        lua_pop(L, 1); /* the table keeps the string alive */
+        lua_rawseti(L, anchor, i + 1);
     }
+    s = sender(L); /* __len or __index may have run Lua code */
     int64_t n = csend_send_segments(s, seg, count, flags, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
@@ -210,11 +284,14 @@ static int l_listen(lua_State *L)
 
 static int l_accept(lua_State *L)
 {
+    csend_socket *s = SELF(L);
+    lsocket *u = csendlua_new_socket(L);
     csend_error err;
-    csend_socket *a = csend_accept(SELF(L), &err);
+    csend_socket *a = csend_accept(s, &err);
     if (a == NULL)
         return csendlua_raise(L, &err);
-    return csendlua_push_socket(L, a);
+    csendlua_set_socket(u, a);
+    return 1;
 }
 
 static int l_shutdown(lua_State *L)
@@ -225,32 +302,35 @@ static int l_shutdown(lua_State *L)
     return 0;
 }
 
-/* close, __close and __gc: one function, as liolib's. */
+/* close and __close: Dispose, idempotent. */
 static int l_close(lua_State *L)
 {
     lsocket *u = csendlua_check(L, 1);
-    if (u->s != NULL)
-        csend_close(u->s);
+    csend_close(u->s);
     return 0;
 }
 
+/* __gc: closes and lets the core socket go; an operation still in flight on
+ * it (a finalizer run by a trace callback) keeps its memory until it
+ * returns.  A resurrected userdata is then a disposed socket. */
 static int l_gc(lua_State *L)
 {
     lsocket *u = csendlua_check(L, 1);
-    csend_socket_free(u->s);
+    csend_socket *s = u->s;
     u->s = NULL;
+    csend_socket_free(s);
     return 0;
 }
 
 static int l_getfd(lua_State *L)
 {
-    lua_pushinteger(L, csend_get_fd(SELF(L)));
+    lua_pushinteger(L, csend_get_fd(csendlua_check(L, 1)->s));
     return 1;
 }
 
 static int l_tostring(lua_State *L)
 {
-    csend_socket *s = SELF(L);
+    csend_socket *s = csendlua_check(L, 1)->s;
     if (s == NULL || csend_is_closed(s))
         lua_pushliteral(L, "csend.Socket (closed)");
     else
@@ -335,7 +415,7 @@ static int l_connected(lua_State *L)
 
 static int l_closed(lua_State *L)
 {
-    lua_pushboolean(L, csend_is_closed(SELF(L)));
+    lua_pushboolean(L, csend_is_closed(csendlua_check(L, 1)->s));
     return 1;
 }
 
@@ -401,12 +481,17 @@ static const luaL_Reg metamethods[] = {
 
 void csendlua_socket_register(lua_State *L)
 {
+    int state = lua_gettop(L);
     luaL_newmetatable(L, SOCKET_MT);
     lua_pushvalue(L, -1);
-    luaL_setfuncs(L, metamethods, 1);
+    lua_pushvalue(L, state);
+    luaL_setfuncs(L, metamethods, 2);
     luaL_newlibtable(L, methods);
     lua_pushvalue(L, -2);
-    luaL_setfuncs(L, methods, 1);
+    lua_pushvalue(L, state);
+    luaL_setfuncs(L, methods, 2);
     lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, SOCKET_MT);
+    lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
 }

@@ -14,6 +14,8 @@ typedef struct {
 
 extern PyTypeObject Socket_Type;
 extern const csend_hooks csendpy_hooks;
+/* module.c: hooks->trace, the lines of set_trace's callback */
+int csendpy_trace(const char *line, void *context);
 
 /* errors.c: the classes handed over by csend/__init__.py */
 int csendpy_bind_classes(PyObject *classes);

@@ -1,20 +1,32 @@
 /* csend._core: the Socket type, the core's tables and tracing. */
 #include "binding.h"
 
+/* Set by csend.set_trace; read and written with the GIL held. */
 static PyObject *trace_callback;
+static int in_trace; /* a send made by the callback is not traced again */
 
-/* The core may trace from a thread without the GIL. */
-static void trace_to_python(const char *line, void *userdata)
+/* hooks->trace: the core calls it with the GIL held.  The callback may set
+ * another callback, clear it, or send: it runs on a reference of its own,
+ * and its own sends are not traced (no endless recursion). */
+int csendpy_trace(const char *line, void *context)
 {
-    (void)userdata;
-    PyGILState_STATE g = PyGILState_Ensure();
-    if (trace_callback != NULL) {
-        PyObject *r = PyObject_CallFunction(trace_callback, "s", line);
-        if (r == NULL)
-            PyErr_WriteUnraisable(trace_callback);
-        Py_XDECREF(r);
-    }
-    PyGILState_Release(g);
+    (void)context;
+    if (trace_callback == NULL)
+        return 0; /* to stderr, as the core does */
+    if (in_trace)
+        return 1;
+    PyObject *callback = Py_NewRef(trace_callback);
+    PyObject *exc_type, *exc_value, *exc_tb;
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    in_trace = 1;
+    PyObject *r = PyObject_CallFunction(callback, "s", line);
+    in_trace = 0;
+    if (r == NULL)
+        PyErr_WriteUnraisable(callback);
+    Py_XDECREF(r);
+    Py_DECREF(callback);
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+    return 1;
 }
 
 static PyObject *set_trace(PyObject *mod, PyObject *args, PyObject *kwds)
@@ -29,13 +41,11 @@ static PyObject *set_trace(PyObject *mod, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_TypeError, "callback must be callable or None");
         return NULL;
     }
-    if (callback == Py_None) {
-        csend_set_trace(enabled, NULL, NULL);
+    if (callback == Py_None)
         Py_CLEAR(trace_callback);
-    } else {
+    else
         Py_XSETREF(trace_callback, Py_NewRef(callback));
-        csend_set_trace(enabled, trace_to_python, NULL);
-    }
+    csend_set_trace(enabled, NULL, NULL);
     Py_RETURN_NONE;
 }
 
@@ -94,27 +104,45 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "csend._core", "The C core of csend.", -1, module_methods,
-    NULL, NULL, NULL, NULL,
-};
-
-PyMODINIT_FUNC PyInit__core(void)
+/* Multi-phase initialisation: exec runs for every interpreter that imports
+ * the module, so a sub-interpreter is refused even after the main one has
+ * imported it. */
+static int module_exec(PyObject *m)
 {
+    /* The module keeps process-wide state (the Socket type, the trace
+     * callback, the exception classes): one interpreter only. */
+    if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
+        PyErr_SetString(PyExc_ImportError,
+                        "csend does not support sub-interpreters: import it in the main "
+                        "interpreter");
+        return -1;
+    }
     if (PyType_Ready(&Socket_Type) < 0)
-        return NULL;
-    PyObject *m = PyModule_Create(&module);
-    if (m == NULL)
-        return NULL;
+        return -1;
     if (PyModule_AddObjectRef(m, "Socket", (PyObject *)&Socket_Type) < 0 ||
         add_table(m, "SOCKET_ERRORS", csend_socket_error_table) < 0 ||
         add_table(m, "SOCKET_FLAGS", csend_socket_flags_table) < 0 ||
         add_table(m, "ADDRESS_FAMILIES", csend_address_family_table) < 0 ||
         add_table(m, "SOCKET_TYPES", csend_socket_type_table) < 0 ||
         add_table(m, "PROTOCOL_TYPES", csend_protocol_type_table) < 0 ||
-        PyModule_AddStringConstant(m, "CORE_VERSION", CSEND_VERSION) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+        PyModule_AddStringConstant(m, "CORE_VERSION", CSEND_VERSION) < 0)
+        return -1;
+    return 0;
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    /* CPython's slots hold a function as a void *, which ISO C does not
+     * define but every platform CPython runs on does. */
+    {Py_mod_exec, __extension__(void *)module_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "csend._core", "The C core of csend.", 0, module_methods,
+    module_slots, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__core(void)
+{
+    return PyModuleDef_Init(&module);
 }

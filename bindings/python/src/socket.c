@@ -1,21 +1,29 @@
 /* csend.Socket: the core's socket, its Send overloads and properties. */
 #include "binding.h"
 
+#include <unistd.h>
+
 static void *lend_gil(void) { return PyEval_SaveThread(); }
 static void take_gil(void *token) { PyEval_RestoreThread(token); }
 static int signals_raised(void) { return PyErr_CheckSignals() < 0; }
 
 /* The GIL is lent out around every call that may block or copies much;
- * pending signal handlers run on EINTR, so Ctrl-C stops a blocked send. */
-const csend_hooks csendpy_hooks = {lend_gil, take_gil, signals_raised};
+ * pending signal handlers run on EINTR, so Ctrl-C stops a blocked send;
+ * trace lines go to the callback of csend.set_trace. */
+const csend_hooks csendpy_hooks = {lend_gil, take_gil, signals_raised, csendpy_trace};
 
-static PyObject *wrap(PyTypeObject *type, csend_socket *s)
+/* A Socket object of this type, with no core socket yet: allocated before a
+ * descriptor is adopted, so that adoption is the last step that can fail. */
+static SocketObject *alloc_socket(PyTypeObject *type)
 {
     SocketObject *self = (SocketObject *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        csend_socket_free(s);
-        return NULL;
-    }
+    if (self != NULL)
+        self->s = NULL;
+    return self;
+}
+
+static PyObject *adopt(SocketObject *self, csend_socket *s)
+{
     csend_socket_set_hooks(s, &csendpy_hooks);
     self->s = s;
     return (PyObject *)self;
@@ -32,14 +40,19 @@ static PyObject *Socket_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         (o[1] && csendpy_int(o[1], "type", &stype) < 0) ||
         (o[2] && csendpy_int(o[2], "proto", &proto) < 0))
         return NULL;
+    SocketObject *self = alloc_socket(type);
+    if (self == NULL)
+        return NULL;
     csend_error err;
     csend_socket *s;
     Py_BEGIN_ALLOW_THREADS
     s = csend_socket_open(family, stype, proto, &err);
     Py_END_ALLOW_THREADS
-    if (s == NULL)
+    if (s == NULL) {
+        Py_DECREF(self);
         return csendpy_raise(&err);
-    return wrap(type, s);
+    }
+    return adopt(self, s);
 }
 
 /* The socket is made in __new__; __init__ accepts the same arguments so a
@@ -52,13 +65,19 @@ static int Socket_init(PyObject *self, PyObject *args, PyObject *kwds)
     return 0;
 }
 
+/* Adopts fd: on failure the descriptor stays the caller's (csend.h). */
 static PyObject *from_fd(PyTypeObject *type, int64_t fd)
 {
+    SocketObject *self = alloc_socket(type);
+    if (self == NULL)
+        return NULL;
     csend_error err;
     csend_socket *s = csend_socket_from_fd(fd, &err);
-    if (s == NULL)
+    if (s == NULL) {
+        Py_DECREF(self);
         return csendpy_raise(&err);
-    return wrap(type, s);
+    }
+    return adopt(self, s);
 }
 
 static PyObject *Socket_from_fd(PyObject *cls, PyObject *arg)
@@ -94,7 +113,10 @@ static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
     int copy = csend_dup_fd(fd, &err);
     if (copy < 0)
         return csendpy_raise(&err);
-    return from_fd((PyTypeObject *)cls, copy);
+    PyObject *self = from_fd((PyTypeObject *)cls, copy);
+    if (self == NULL)
+        close(copy); /* the duplicate is ours until adopted */
+    return self;
 }
 
 static void Socket_finalize(PyObject *op)
@@ -299,10 +321,23 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
                      Py_TYPE(slot[0])->tp_name);
         return NULL;
     }
-    PyObject *seq = PySequence_Fast(slot[0], "buffers must be a sequence of bytes-like objects");
-    if (seq == NULL)
+    /* A tuple of the items, not the list itself: it holds a reference to
+     * every item while the GIL is out, so another thread that clears or
+     * mutates the list cannot free a buffer the kernel is reading. */
+    PyObject *seq = PyTuple_CheckExact(slot[0]) ? Py_NewRef(slot[0]) : PySequence_Tuple(slot[0]);
+    if (seq == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_TypeError, "buffers must be a sequence of bytes-like objects");
+        }
         return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(seq);
+    csend_error err0;
+    if (csend_check_segment_count(self->s, count, &err0) < 0) {
+        Py_DECREF(seq);
+        return csendpy_raise(&err0);
+    }
     Py_buffer *views = PyMem_Calloc((size_t)(count ? count : 1), sizeof *views);
     csend_segment *segs = PyMem_Calloc((size_t)(count ? count : 1), sizeof *segs);
     PyObject *result = NULL;
@@ -312,7 +347,7 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
         goto done;
     }
     for (; got < count; got++) {
-        if (csendpy_buffer(PySequence_Fast_GET_ITEM(seq, got), &views[got], 0) < 0)
+        if (csendpy_buffer(PyTuple_GET_ITEM(seq, got), &views[got], 0) < 0)
             goto done;
         segs[got].base = views[got].buf;
         segs[got].len = (int64_t)views[got].len;
@@ -396,11 +431,16 @@ static PyObject *Socket_accept(PyObject *op, PyObject *unused)
 {
     (void)unused;
     SocketObject *self = (SocketObject *)op;
+    SocketObject *conn = alloc_socket(&Socket_Type);
+    if (conn == NULL)
+        return NULL;
     csend_error err;
     csend_socket *a = csend_accept(self->s, &err);
-    if (a == NULL)
+    if (a == NULL) {
+        Py_DECREF(conn);
         return csendpy_raise(&err);
-    return wrap(&Socket_Type, a);
+    }
+    return adopt(conn, a);
 }
 
 static PyObject *Socket_shutdown(PyObject *op, PyObject *arg)
