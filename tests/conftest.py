@@ -10,6 +10,8 @@ VECTORS = ROOT / "tests" / "vectors" / "send.txt"
 # `make test-asan` runs this suite against a sanitizer build: its modules,
 # with the sanitizer runtime preloaded into the interpreters.
 SANITIZED = bool(os.environ.get("CSEND_SANITIZE"))
+# `make test-tsan`: ThreadSanitizer, which defers signals to its own points.
+TSAN = os.environ.get("CSEND_SANITIZE") == "thread"
 
 # `make test-valgrind` runs the C and Lua suites under memcheck.
 VALGRIND = bool(os.environ.get("CSEND_VALGRIND"))

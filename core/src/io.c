@@ -378,7 +378,7 @@ static int64_t traced_send(csend_socket *s, op *o, int64_t done, csend_error *er
     const csend_segment *segments = o->trace_segments ? o->trace_segments : &one;
     int64_t count = o->trace_segments ? o->trace_count : 1;
     int64_t n = drive(s, o, csend__timeout(&s->send_timeout_ms), done, err);
-    if (tracing) {
+    if (tracing && csend__trace_enabled()) { /* not if switched off meanwhile */
         if (n >= 0)
             csend__trace_segments(s, segments, count, n);
         else if (err->kind == CSEND_ERR_SOCKET)

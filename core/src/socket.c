@@ -139,13 +139,14 @@ static void unhold(csend_socket *s)
 
 /* The last reference releases the descriptor, never earlier: a send in
  * flight can never reach a descriptor number the OS has handed out again.
- * The descriptor's hold on the memory goes with it (the last thing this
- * thread touches). */
+ * The descriptor's hold on the memory goes with it, once (the last thing
+ * this thread touches). */
 void csend__release_slow(csend_socket *s)
 {
     int fd = atomic_exchange(&s->fd, -1);
-    if (fd >= 0)
-        close(fd);
+    if (fd < 0)
+        return; /* a late csend__enter took and dropped a reference again */
+    close(fd);
     unhold(s);
 }
 
@@ -153,7 +154,7 @@ void csend__release_slow(csend_socket *s)
  * it closes (TryUnblockSocket): a stream socket not shut down for sending is
  * disconnected, so the peer sees a reset and never mistakes an aborted
  * transfer for a complete one; anything else is shut down both ways. */
-static void unblock(csend_socket *s, int fd)
+static void wake_waiters(csend_socket *s, int fd)
 {
     if (s->type == SOCK_STREAM && !atomic_load(&s->shutdown_send)) {
         struct sockaddr unspec;
@@ -178,7 +179,7 @@ void csend_close(csend_socket *s)
     if (atomic_load(&s->waiting) > 0) {
         int fd = atomic_load(&s->fd);
         if (fd >= 0)
-            unblock(s, fd);
+            wake_waiters(s, fd);
     }
     csend__leave(s); /* the reference Open took */
 }

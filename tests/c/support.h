@@ -58,6 +58,8 @@ extern const struct CMUnitTest fault_tests[];
 extern const size_t fault_test_count;
 extern const struct CMUnitTest race_tests[];
 extern const size_t race_test_count;
+extern const struct CMUnitTest hostile_tests[];
+extern const size_t hostile_test_count;
 /* One test per row of tests/vectors/send.txt; the caller frees it. */
 struct CMUnitTest *vector_tests(const char *path, size_t *count);
 void free_vector_tests(struct CMUnitTest *tests, size_t count);

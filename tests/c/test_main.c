@@ -1,7 +1,7 @@
 /* The cmocka runner: `csend_tests` runs every test, `csend_tests NAME` one
  * (a glob), `csend_tests --list` names them, one a line, for pytest.
  * Built twice: csend_tests (the contract) and, with CSEND_HARDENING,
- * csend_hardening_tests (fault injection and close races). */
+ * csend_hardening_tests (fault injection, close races, hostile use). */
 #include "support.h"
 
 #include <signal.h>
@@ -18,7 +18,9 @@ int main(int argc, char **argv)
     const struct {
         const struct CMUnitTest *tests;
         size_t count;
-    } groups[] = {{fault_tests, fault_test_count}, {race_tests, race_test_count}};
+    } groups[] = {{fault_tests, fault_test_count},
+                  {race_tests, race_test_count},
+                  {hostile_tests, hostile_test_count}};
 #else
     size_t nvec = 0;
     struct CMUnitTest *vectors = vector_tests(CSEND_VECTORS, &nvec);
