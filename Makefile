@@ -91,7 +91,7 @@ test-tsan: deps $(VENV)/.installed
 # thread at a time.
 test-valgrind: build
 	CSEND_VALGRIND=1 CSEND_RACES=1000 $(VPY) -m pytest -p no:cacheprovider \
-	  tests/test_core_c.py tests/test_lua.py
+	  tests/test_core_c.py tests/test_lua.py tests/test_lua_states.py
 
 # The long runs: 1 GiB through each binding checked by SHA-256, 10,000 close
 # races from C and from Python, and ten minutes of each fuzzer.

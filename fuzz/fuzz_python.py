@@ -9,12 +9,20 @@ OverflowError, a crash) is a finding. When `send` gets a bytes-like buffer
 and integers, its outcome must also be the one SPEC §1-2 predicts, and the
 peer must receive exactly the slice.
 
+The adversary: `send` and `send_segments` on a blocking socket while a
+second thread clears or rewrites the list of segments, resizes a
+bytearray or releases a memoryview (which must raise BufferError while the
+call holds it), and collects garbage. The peer must receive exactly the
+bytes the arguments held when the call was made.
+
     python fuzz/fuzz_python.py CORPUS_DIR... -max_total_time=N
 """
 import array
+import gc
 import math
 import socket
 import sys
+import threading
 
 import atheris
 
@@ -32,7 +40,8 @@ ALLOWED = (csend.ArgumentException, csend.SocketException, csend.InvalidOperatio
 BIG = [0, 1, -1, 2**31 - 1, 2**31, -2**31, -2**31 - 1, 2**32 - 1, 2**32, 2**63 - 1, 2**63,
        -2**63, -2**63 - 1, 2**64, 2**70, -2**70, 10**30]
 HOSTS = ["127.0.0.1", "::1", "0.0.0.0", "", "256.1.1.1", "localhost", "not an address"]
-stats = {"calls": 0, "raised": 0, "send_checked": 0}
+stats = {"calls": 0, "raised": 0, "send_checked": 0, "adversary": 0, "refused": 0,
+         "in_flight": 0}
 
 
 class Weird:
@@ -147,15 +156,93 @@ def check_send(s, peer, buf, args):
     return True
 
 
+def segment(fdp):
+    # Large enough to outlast the small send buffer, so the adversary lands
+    # while the call waits.
+    data = fdp.ConsumeBytes(fdp.ConsumeIntInRange(1, 64)) or b"\0"
+    data *= fdp.ConsumeIntInRange(1, 16384)
+    kind = fdp.ConsumeIntInRange(0, 3)
+    if kind == 0:
+        return data
+    if kind == 1:
+        return bytearray(data)
+    if kind == 2:
+        return memoryview(data)
+    return memoryview(bytearray(data))
+
+
+def mutate(items, action):
+    """One hostile change to the arguments of a call in flight."""
+    if action == 0:
+        items.clear()
+    elif action == 1 and items:
+        items[:] = [b"x"] * len(items)
+    elif action == 2:
+        for x in list(items):
+            try:
+                if isinstance(x, bytearray):
+                    x.extend(b"more")
+                elif isinstance(x, memoryview):
+                    x.release()
+            except BufferError:
+                stats["refused"] += 1  # pinned while the call holds it
+    gc.collect()
+
+
+@atheris.instrument_func
+def against_an_adversary(fdp):
+    gather = fdp.ConsumeBool()
+    items = [segment(fdp) for _ in range(fdp.ConsumeIntInRange(1, 8 if gather else 1))]
+    expect = b"".join(bytes(x) for x in items)
+    action, delay = fdp.ConsumeIntInRange(0, 2), fdp.ConsumeIntInRange(0, 500) / 1e6
+    a, b = socket.socketpair()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    s = csend.Socket.from_socket(a)
+    a.close()
+    got = bytearray()
+    started, done = threading.Event(), threading.Event()
+
+    def read():
+        while chunk := b.recv(1 << 16):
+            got.extend(chunk)
+            started.set()
+        started.set()
+
+    def interfere():
+        started.wait(1.0)  # the call has begun: bytes arrived
+        threading.Event().wait(delay)
+        mutate(items, action)
+        stats["in_flight"] += not done.is_set()
+
+    threads = [threading.Thread(target=read), threading.Thread(target=interfere)]
+    for t in threads:
+        t.start()
+    call_items = items if gather else items[0]
+    n = s.send_segments(call_items) if gather else s.send(call_items)
+    done.set()
+    threads[1].join()
+    s.close()
+    threads[0].join()
+    b.close()
+    assert n == len(expect), (n, len(expect))
+    assert bytes(got) == expect, (len(got), len(expect))
+    stats["adversary"] += 1
+
+
 METHODS = ["send", "try_send", "send_to", "send_segments", "receive", "connect", "bind",
            "listen", "shutdown", "accept", "blocking", "send_timeout", "receive_timeout",
-           "no_delay", "Socket", "from_fd", "from_socket", "set_trace", "closed_send"]
+           "no_delay", "Socket", "from_fd", "from_socket", "set_trace", "closed_send",
+           "adversary", "adversary", "adversary"]
 
 
 @atheris.instrument_func
 def one_input(data):
     fdp = atheris.FuzzedDataProvider(data)
     name = METHODS[fdp.ConsumeIntInRange(0, len(METHODS) - 1)]
+    if name == "adversary":
+        stats["calls"] += 1
+        against_an_adversary(fdp)
+        return
     a, b = socket.socketpair()
     s = csend.Socket.from_socket(a)
     a.close()
@@ -199,7 +286,9 @@ def one_input(data):
 
 def report():
     print(f"fuzz_python: {stats['calls']} calls, {stats['raised']} raised a documented "
-          f"exception, {stats['send_checked']} sends checked against SPEC §1-2",
+          f"exception, {stats['send_checked']} sends checked against SPEC §1-2, "
+          f"{stats['adversary']} calls against an adversary ({stats['in_flight']} changed "
+          f"their arguments mid-call, {stats['refused']} resizes refused)",
           file=sys.stderr)
 
 

@@ -5,14 +5,24 @@
  * buffer[offset : offset + size]; on failure, nothing.
  *
  * Input: byte 0 = mode (bit 0 null buffer, bit 1 closed socket, bit 2
- * non-blocking), then offset, size and flags, each a selector byte and, for
- * raw values, 8 little-endian bytes; the rest is the buffer. */
+ * non-blocking, bit 3 adversary), then offset, size and flags, each a
+ * selector byte and, for raw values, 8 little-endian bytes; the rest is the
+ * buffer.
+ *
+ * With the adversary bit, the send goes to a fresh socketpair with a small
+ * send buffer, a thread reads the peer, and a second thread closes the
+ * socket or shuts it down (byte 1 says which and after how long) while the
+ * send may be blocked.  Then every outcome .NET allows is accepted (the
+ * close may come first: ObjectDisposed), and the peer must have received
+ * exactly the prefix the send reported: all of it, a partial count, or
+ * bytes_transferred of a SocketException. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +36,15 @@ static csend_socket *open_sock, *closed_sock;
 static int peer = -1;
 static long outcomes[CSEND_ERR_RUNTIME_INTERRUPT + 1]; /* by kind; [CSEND_OK]: sends */
 static long long bytes_checked;
+/* Against the adversary: whole sends, partial sends, disposed, SocketException. */
+static long adversary_outcomes[4];
 
 static void summary(void)
 {
+    fprintf(stderr, "csend_fuzz_send adversary: %ld whole, %ld partial, %ld disposed, "
+                    "%ld socket errors\n",
+            adversary_outcomes[0], adversary_outcomes[1], adversary_outcomes[2],
+            adversary_outcomes[3]);
     fprintf(stderr, "csend_fuzz_send: %ld sends checked (%lld bytes), %ld disposed, %ld null, "
                     "%ld out of range, %ld socket errors\n",
             outcomes[CSEND_OK], bytes_checked, outcomes[CSEND_ERR_OBJECT_DISPOSED],
@@ -174,10 +190,136 @@ static size_t read_available(uint8_t *buf, size_t cap, int wait_ms)
     return got;
 }
 
+/* ---- the adversary ---- */
+
+typedef struct reader {
+    int fd;
+    uint8_t *got;
+    size_t cap, n;
+} reader;
+
+static void *read_to_end(void *arg)
+{
+    reader *r = arg;
+    for (;;) {
+        uint8_t sink[4096];
+        size_t room = r->cap - r->n;
+        ssize_t k = recv(r->fd, room ? r->got + r->n : sink, room ? room : sizeof sink, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return NULL;
+        if (room)
+            r->n += (size_t)k;
+        else
+            abort(); /* more bytes than the buffer holds */
+    }
+}
+
+typedef struct adversary {
+    csend_socket *s;
+    int action;  /* 0 close, 1 shutdown both, 2 shutdown send, 3 nothing */
+    int delay_us;
+} adversary;
+
+static void *interfere(void *arg)
+{
+    adversary *a = arg;
+    if (a->delay_us)
+        usleep((useconds_t)a->delay_us);
+    csend_error err;
+    if (a->action == 0)
+        csend_close(a->s);
+    else if (a->action == 1)
+        csend_shutdown(a->s, CSEND_SHUTDOWN_BOTH, &err);
+    else if (a->action == 2)
+        csend_shutdown(a->s, CSEND_SHUTDOWN_SEND, &err);
+    return NULL;
+}
+
+static void against_an_adversary(uint8_t how, int null_buffer, int non_blocking,
+                                 const uint8_t *buffer, int64_t len, int64_t offset,
+                                 int64_t size, int64_t flags)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        die("socketpair");
+    int small = 4096;
+    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    csend_error err;
+    csend_socket *s = csend_socket_from_fd(sv[0], &err);
+    if (s == NULL)
+        die("csend_socket_from_fd");
+    if (non_blocking && csend_set_blocking(s, 0, &err) != 0)
+        abort();
+    reader r = {.fd = sv[1], .cap = (size_t)len, .got = malloc(len ? (size_t)len : 1)};
+    static const int delays_us[4] = {0, 50, 300, 2000};
+    adversary a = {.s = s, .action = how & 3, .delay_us = delays_us[(how >> 2) & 3]};
+    pthread_t rt, at;
+    pthread_create(&rt, NULL, read_to_end, &r);
+    pthread_create(&at, NULL, interfere, &a);
+    int64_t got = csend_send(s, null_buffer ? NULL : buffer, len, offset, size, flags, &err);
+    pthread_join(at, NULL);
+    csend_close(s); /* the reader sees the end */
+    pthread_join(rt, NULL);
+    expected want = predict(0, null_buffer, len, offset, size, flags);
+    int64_t sent;
+    if (got >= 0) {
+        if (want.kind != CSEND_OK || (!non_blocking && got != size) || got > size)
+            abort();
+        sent = got;
+        adversary_outcomes[got == size ? 0 : 1]++;
+    } else if (err.kind == CSEND_ERR_OBJECT_DISPOSED) {
+        sent = 0; /* the close came first */
+        adversary_outcomes[2]++;
+    } else if (err.kind == CSEND_ERR_SOCKET && want.kind == CSEND_OK) {
+        sent = err.bytes_transferred; /* aborted, shut down, or would block */
+        if (sent < 0 || sent > size)
+            abort();
+        adversary_outcomes[3]++;
+    } else {
+        if (err.kind != want.kind ||
+            (want.param && (err.param_name == NULL || strcmp(err.param_name, want.param) != 0)))
+            abort();
+        sent = 0;
+    }
+    if ((int64_t)r.n != sent || (sent && memcmp(r.got, buffer + offset, (size_t)sent) != 0)) {
+        fprintf(stderr, "adversary %d: send gave %lld (kind %d, code %d, transferred %lld), "
+                        "the peer got %zu bytes\n",
+                how & 3, (long long)got, err.kind, err.socket_error,
+                (long long)err.bytes_transferred, r.n);
+        abort();
+    }
+    free(r.got);
+    csend_socket_free(s);
+    close(sv[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
     input in = {data, n};
     uint8_t mode = take_byte(&in);
+    if (mode & 8) {
+        /* how: bits 0-1 the action, 2-3 the delay, 4-7 how many times the
+         * payload repeats (up to 1 MiB), so that the send outlasts a small
+         * send buffer and the adversary lands while it waits. */
+        uint8_t how = take_byte(&in);
+        value vo = take_value(&in), vs = take_value(&in), vf = take_value(&in);
+        size_t unit = in.n ? in.n : 1;
+        size_t want = unit * (1 + (size_t)(how >> 4) * 4096);
+        int64_t len = (int64_t)(want > (1u << 20) ? (1u << 20) : want);
+        uint8_t *buffer = malloc((size_t)len);
+        if (buffer == NULL)
+            abort();
+        for (int64_t i = 0; i < len; i++)
+            buffer[i] = in.n ? in.p[(size_t)i % unit] : (uint8_t)i;
+        /* Urgent data on AF_UNIX is the kernel's to place: left out here. */
+        int64_t flags = resolve(vf, len) & ~(int64_t)CSEND_FLAG_OUT_OF_BAND;
+        against_an_adversary(how, mode & 1, (mode >> 2) & 1, buffer, len, resolve(vo, len),
+                             resolve(vs, len), flags);
+        free(buffer);
+        return 0;
+    }
     int null_buffer = mode & 1, closed = (mode >> 1) & 1, non_blocking = (mode >> 2) & 1;
     value vo = take_value(&in), vs = take_value(&in), vf = take_value(&in);
     /* The buffer is what is left, bounded so a blocking send never waits on

@@ -122,3 +122,71 @@ case("non_blocking_eagain_is_would_block_and_partial_write_is_returned", functio
   s:close()
   peer:close()
 end)
+
+-- Every allocation of the Lua state fails once, inside every call that
+-- allocates: each run either works or raises (a memory error, or the
+-- csend error it was building), leaks no descriptor, and the sockets go
+-- on working.
+case("every_lua_allocation_failing_once_leaves_nothing_broken", function()
+  local l = t.listener()
+  local host, port = l:local_endpoint()
+  local s, peer = t.tcp_pair()
+  local pending_fd
+  local rx = csend.socket(csend.AddressFamily.InterNetwork, csend.SocketType.Dgram)
+  rx:bind("127.0.0.1", 0)
+  local rhost, rport = rx:local_endpoint()
+  local many = {}
+  for i = 1, 40 do many[i] = ("%03d"):format(i) end
+  local calls = {
+    socket = function() return csend.socket() end,
+    fromfd = function()
+      pending_fd = csend.dup(s:getfd()) -- the caller's until fromfd succeeds
+      local r = csend.fromfd(pending_fd)
+      pending_fd = nil
+      return r
+    end,
+    accept = function()
+      local c = csend.socket()
+      c:connect(host, port)
+      local ok, r = pcall(l.accept, l)
+      c:close()
+      if not ok then error(r, 0) end
+      return r
+    end,
+    send_segments = function() return s:send_segments(many) end,
+    send_to = function() return rx:send_to("d", rhost, rport) end,
+    receive = function() s:send("r") return peer:receive(1) end,
+    raise = function() return s:send("x", 5) end,
+    set_trace = function() csend.set_trace(true, function() end) s:send("t") end,
+  }
+  local failures = 0
+  local armed = 0
+  for name, fn in pairs(calls) do
+    -- Armed inside the protected call: pcall itself may allocate.
+    local function run() fault.fail_alloc(armed) return fn() end
+    for k = 1, 400 do
+      local before = fault.open_fds()
+      armed = k
+      local ok, r = pcall(run)
+      local made = fault.fail_alloc(0)
+      csend.set_trace(false)
+      if pending_fd then -- a failed fromfd left the duplicate to us
+        csend.fromfd(pending_fd):close()
+        pending_fd = nil
+      end
+      if type(r) == "userdata" and r.close then r:close() end
+      collectgarbage()
+      t.eq(fault.open_fds(), before, name .. ": descriptors after a failure at " .. k)
+      if not ok and made >= k then
+        failures = failures + 1
+        assert(tostring(r):find("memory") or (type(r) == "table" and r.name),
+               name .. ": " .. tostring(r))
+      end
+      if made < k then break end -- no k-th allocation: every site has failed once
+    end
+    t.eq(s:send("ok"), 2, name .. ": the socket still sends")
+  end
+  t.drain(peer)
+  assert(failures >= 15, "failures injected: " .. failures)
+  for _, x in ipairs({l, s, peer, rx}) do x:close() end
+end)
