@@ -143,6 +143,8 @@ typedef struct call {
     int lent;            /* the runtime's lock is out (or there is none) */
     void *token;
     int64_t deadline_ns; /* 0: none */
+    int ready;           /* the last wait said the descriptor was ready */
+    int backoff_ms;      /* poll cannot tell: sleep this long between tries */
 } call;
 
 static int64_t now_ns(void)
@@ -158,11 +160,15 @@ static int has_lock(const csend_socket *s)
 }
 
 /* The one predicate: may this attempt block in the kernel?  Only in
- * blocking mode, with the runtime's lock out (or none to lend), and with no
- * deadline (a deadline is kept by poll, never by a blocking call). */
-static inline int may_block(const csend_socket *s, int lent, int64_t deadline_ns)
+ * blocking mode, with the runtime's lock out (or none to lend), with no
+ * deadline (a deadline is kept by poll, never by a blocking call), and when
+ * close can wake the kernel's wait: a send_to on a Unix-domain datagram
+ * socket waits for the receiver's queue, which no shutdown of ours wakes. */
+static inline int may_block(const csend_socket *s, int lent, int64_t deadline_ns,
+                            const void *destination)
 {
-    return csend__blocking(s) && lent && deadline_ns == 0;
+    return csend__blocking(s) && lent && deadline_ns == 0 &&
+           !(destination != NULL && s->family == CSEND_AF_UNIX);
 }
 
 static void lend(call *c)
@@ -199,28 +205,45 @@ static int interrupted(call *c)
 
 enum { WAIT_READY = 0, WAIT_FAILED = -1, WAIT_ABORTED = -2 };
 
+/* The longest sleep between tries when poll cannot tell: also how long a
+ * close may take to be noticed then. */
+#define BACKOFF_MAX_MS 16
+
 /* Waits until the descriptor is ready, the deadline passes (ETIMEDOUT) or
- * the socket is closed (ECANCELED). */
+ * the socket is closed (ECANCELED).  Some waits poll cannot see (an
+ * unconnected Unix-domain datagram sender whose receiver's queue is full is
+ * always "writable"): once a wait said ready and the attempt still could
+ * not proceed, the loop sleeps 1, 2, 4 ... BACKOFF_MAX_MS ms between
+ * tries instead, so it never spins. */
 static int wait_ready(call *c, short events)
 {
+    if (c->ready)
+        c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : 1;
+    if (c->backoff_ms > BACKOFF_MAX_MS)
+        c->backoff_ms = BACKOFF_MAX_MS;
+    c->ready = 0;
     for (;;) {
         if (atomic_load(&c->s->closed)) {
             errno = ECANCELED;
             return WAIT_FAILED;
         }
-        int timeout = -1;
+        int timeout = c->backoff_ms ? c->backoff_ms : -1;
         if (c->deadline_ns) {
             int64_t left = c->deadline_ns - now_ns();
             if (left <= 0) {
                 errno = ETIMEDOUT;
                 return WAIT_FAILED;
             }
-            timeout = (int)((left + 999999) / 1000000);
+            int left_ms = (int)((left + 999999) / 1000000);
+            if (timeout < 0 || left_ms < timeout)
+                timeout = left_ms;
         }
-        struct pollfd p = {.fd = c->fd, .events = events};
+        struct pollfd p = {.fd = c->backoff_ms ? -1 : c->fd, .events = events};
         int rc = poll(&p, 1, timeout);
-        if (rc > 0)
+        if (rc > 0 || (rc == 0 && c->backoff_ms)) {
+            c->ready = 1;
             return WAIT_READY;
+        }
         if (rc < 0 && errno != EINTR)
             return WAIT_FAILED;
         if (rc < 0 && interrupted(c))
@@ -306,7 +329,7 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
         fail(s, ECANCELED, done, err);
         return -1;
     }
-    call c = {.s = s, .fd = atomic_load(&s->fd), .lent = !has_lock(s), .token = NULL};
+    call c = {.s = s, .fd = atomic_load(&s->fd), .lent = !has_lock(s)};
     c.deadline_ns = timeout_ms > 0 ? now_ns() + timeout_ms * 1000000 : 0;
     int stream_send = o->kind == OP_SEND && is_stream(s);
     if (o->size - done > FAST_MAX || o->kind == OP_ACCEPT || o->kind == OP_CONNECT)
@@ -315,9 +338,10 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
     int e = 0;
     for (;;) {
         outcome = MOVED;
-        ssize_t n = attempt(o, c.fd, may_block(s, c.lent, c.deadline_ns));
+        ssize_t n = attempt(o, c.fd, may_block(s, c.lent, c.deadline_ns, o->msg.msg_name));
         if (n >= 0) {
             done += n;
+            c.ready = c.backoff_ms = 0; /* progress: poll is to be trusted again */
             if (!(stream_send && advance(o, (size_t)n) && csend__blocking(s)))
                 break; /* done, one attempt of a non-blocking call, or one datagram */
             if (c.lent && c.deadline_ns == 0 && interrupted(&c)) {
@@ -391,21 +415,21 @@ static int64_t traced_send(csend_socket *s, op *o, int64_t done, csend_error *er
  * trace, no timeout, and an attempt that either may block (no lock to lend)
  * or is small enough to make with the lock held.  Anything else, and any
  * attempt that did not finish the call, goes on in drive(). */
-static int64_t send_fast(csend_socket *s, const char *p, int64_t size, int flags,
+static int64_t send_fast(csend_socket *s, const char *p, int64_t size, int flags, int lock,
                          csend_error *err)
 {
-    int blocking = may_block(s, !has_lock(s), 0);
+    int blocking = may_block(s, !lock, 0, NULL);
     if (blocking && start_waiting(s) < 0) {
         fail(s, ECANCELED, 0, err);
         return -1;
     }
     ssize_t n = send(atomic_load_explicit(&s->fd, memory_order_relaxed), p, (size_t)size,
                      flags | (blocking ? 0 : MSG_DONTWAIT));
-    int e = errno;
     if (blocking)
-        stop_waiting(s);
+        stop_waiting(s); /* an atomic: errno stays */
     if (n == size || (n >= 0 && !csend__blocking(s)))
         return n;
+    int e = errno;
     op o;
     op_buffer(&o, OP_SEND, p, size, flags);
     if (n > 0) {
@@ -430,9 +454,10 @@ int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len, int6
     if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0 &&
         (os = csend__send_flags(flags, err)) >= 0) {
         const char *p = (const char *)buffer + offset;
+        int lock = has_lock(s);
         if (!csend__trace_enabled() && csend__timeout(&s->send_timeout_ms) == 0 &&
-            (!has_lock(s) || size <= FAST_MAX)) {
-            rc = send_fast(s, p, size, os, err);
+            (!lock || size <= FAST_MAX)) {
+            rc = send_fast(s, p, size, os, lock, err);
         } else {
             op o;
             op_buffer(&o, OP_SEND, p, size, os);

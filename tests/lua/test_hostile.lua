@@ -132,6 +132,29 @@ case("tostring_metamethods_never_make_a_buffer_or_host", function()
   rx:close()
 end)
 
+case("close_handlers_that_run_while_a_send_error_unwinds", function()
+  if not _VERSION:find("5.4") then return end -- to-be-closed variables are Lua 5.4's
+  local chunk = load([[
+    local csend, t = ...
+    local s, peer = t.tcp_pair()
+    local ok, e = pcall(function()
+      local guard <close> = setmetatable({}, {__close = function()
+        s:close()
+        collectgarbage()
+      end})
+      local own <close> = s -- the socket's own __close runs too
+      s:send("abc", 9) -- offset out of range: raises
+    end)
+    assert(not ok and type(e) == "table", tostring(e))
+    t.eq(e.name, "ArgumentOutOfRangeException", "the send's error survives the handlers")
+    t.eq(s:closed(), true, "closed by the handlers")
+    t.raises("ObjectDisposedException", s.send, s, "x")
+    t.eq(t.drain(peer), "", "nothing was sent")
+    peer:close()
+  ]])
+  chunk(csend, t)
+end)
+
 -- ---- the socket's metatable and finalizer ---------------------------------
 
 case("metatable_is_hidden_so_lua_code_cannot_reach_gc", function()
@@ -166,6 +189,28 @@ case("close_and_gc_of_another_socket_from_a_trace_callback", function()
   end, function()
     t.eq(s:send("abc"), 3, "send")
   end)
+  t.eq(t.drain(peer), "abc", "bytes")
+  s:close()
+  peer:close()
+  other_peer:close()
+end)
+
+case("a_finalizer_that_closes_another_socket_runs_during_a_send", function()
+  local s, peer = t.tcp_pair()
+  local other, other_peer = t.tcp_pair()
+  local closed_by_gc = false
+  do
+    setmetatable({}, {__gc = function()
+      other:close()
+      closed_by_gc = true
+    end})
+  end
+  with_trace(function() collectgarbage() collectgarbage() end, function()
+    t.eq(s:send("abc"), 3, "send while a finalizer closes another socket")
+  end)
+  t.eq(closed_by_gc, true, "the finalizer ran")
+  t.eq(other:closed(), true, "the other socket")
+  t.raises("ObjectDisposedException", other.send, other, "x")
   t.eq(t.drain(peer), "abc", "bytes")
   s:close()
   peer:close()

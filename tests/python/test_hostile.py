@@ -344,6 +344,19 @@ def _setup(kind, tmp_path):
             pass
         s.blocking = True
         return s, lambda: s.send(b"q" * 1024), [b]
+    if kind == "unix_dgram_send_to":
+        path = str(tmp_path / "rx")
+        rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        rx.bind(path)
+        s = csend.Socket(AF.UNIX, ST.DGRAM)
+        s.blocking = False
+        try:
+            while True:
+                s.send_to(b"q" * 1024, path)
+        except csend.SocketException:
+            pass
+        s.blocking = True
+        return s, lambda: s.send_to(b"q" * 1024, path), [rx]
     if kind == "accept":
         s = _listener()
         return s, s.accept, []
@@ -355,7 +368,8 @@ def _setup(kind, tmp_path):
 
 
 WAITS = ["tcp_send", "tcp_gather", "tcp_receive", "unix_stream_send", "unix_stream_receive",
-         "udp_receive", "unix_dgram_receive", "unix_dgram_send", "accept", "connect"]
+         "udp_receive", "unix_dgram_receive", "unix_dgram_send", "unix_dgram_send_to", "accept",
+         "connect"]
 
 
 @pytest.mark.parametrize("timeout_ms", [0, 3000])
@@ -383,7 +397,8 @@ def test_close_wakes_every_wait_at_once(kind, timeout_ms, tmp_path):
     assert spun < 0.25, f"{kind} spun after close: {spun:.2f} s of CPU"
     e = call.error
     assert isinstance(e, csend.SocketException), repr(e)
-    stream = kind not in ("udp_receive", "unix_dgram_receive", "unix_dgram_send")
+    stream = kind not in ("udp_receive", "unix_dgram_receive", "unix_dgram_send",
+                          "unix_dgram_send_to")
     want = csend.SocketError.CONNECTION_ABORTED if stream else csend.SocketError.INTERRUPTED
     assert e.socket_error_code == want, e
     for x in extra:
@@ -425,7 +440,7 @@ def _raise_alarm(signum, frame):
 
 
 SIGNALLED = ["tcp_send", "tcp_gather", "tcp_receive", "udp_receive", "unix_dgram_send",
-             "accept", "connect"]
+             "unix_dgram_send_to", "accept", "connect"]
 
 
 @pytest.mark.skipif(TSAN, reason="ThreadSanitizer defers signals: a blocked call never sees EINTR")

@@ -68,26 +68,32 @@ void csendlua_set_socket(lsocket *u, csend_socket *s)
     u->s = s;
 }
 
-/* self, as a live socket: after __gc, ObjectDisposedException. */
-static csend_socket *self_socket(lua_State *L)
+/* After __gc: ObjectDisposedException (out of line: the common path is
+ * the methods' hot path). */
+static __attribute__((noinline, cold)) void raise_disposed(lua_State *L)
 {
-    lsocket *u = csendlua_check(L, 1);
-    if (u->s == NULL) {
-        csend_error err;
-        csend_error_disposed(&err);
-        csendlua_raise(L, &err);
-    }
-    return u->s;
+    csend_error err;
+    csend_error_disposed(&err);
+    csendlua_raise(L, &err);
 }
 
-#define SELF(L) self_socket(L)
+/* self, as a live socket. */
+static lsocket *self(lua_State *L)
+{
+    lsocket *u = csendlua_check(L, 1);
+    if (u->s == NULL)
+        raise_disposed(L);
+    return u;
+}
+
+#define SELF(L) (self(L)->s)
 
 /* A send may trace: the callback runs on this thread. */
 static csend_socket *sender(lua_State *L)
 {
-    csend_socket *s = self_socket(L);
-    ((lsocket *)lua_touserdata(L, 1))->st->running = L;
-    return s;
+    lsocket *u = self(L);
+    u->st->running = L;
+    return u->s;
 }
 
 /* The most one receive() reads (a datagram is at most 64 KiB). */
