@@ -40,10 +40,6 @@ void csend__argument_null(csend_error *err, const char *param);
 void csend__argument(csend_error *err, const char *param, const char *what);
 void csend__out_of_range_min(csend_error *err, const char *param, int64_t value, int64_t min);
 void csend__out_of_range_max(csend_error *err, const char *param, int64_t value, int64_t max);
-/* 0 when min <= value <= max; else -1 with the out-of-range error for the
- * bound it crossed. */
-int csend__check_range(csend_error *err, const char *param, int64_t value, int64_t min,
-                       int64_t max);
 void csend__object_disposed(csend_error *err);
 /* SocketException from an errno, with bytes already transferred. */
 void csend__socket_errno(csend_error *err, int errnum, int64_t transferred);
@@ -52,9 +48,13 @@ void csend__socket_error(csend_error *err, int socket_error, int errnum, int64_t
 void csend__out_of_memory(csend_error *err);
 void csend__runtime_interrupt(csend_error *err, int64_t transferred);
 
-/* ---- validate.c: SPEC §1 rows 3–5 ----
- * The checks are inline: they run on every Send, and their failures call
- * out of line. */
+/* ---- validate.c: every argument check (SPEC §1 rows 3–5, §2, ranges) ----
+ * 0 when min <= value <= max; else -1 with the out-of-range error for the
+ * bound it crossed. */
+int csend__check_range(csend_error *err, const char *param, int64_t value, int64_t min,
+                       int64_t max);
+/* The buffer and flags checks are inline: they run on every Send, and
+ * their failures call out of line. */
 int csend__check_buffer_failed(const void *buffer, int64_t len, int64_t offset, int64_t size,
                                csend_error *err);
 

@@ -1,7 +1,20 @@
-/* Argument checks of SPEC §1 and the flags rule of §2, in .NET's order. */
+/* Every argument check of the core: ranges, SPEC §1's buffer rules and §2's
+ * flags rule in .NET's order, the gather form's list. */
 #include "internal.h"
 
 #include <errno.h>
+
+int csend__check_range(csend_error *err, const char *param, int64_t value, int64_t min,
+                       int64_t max)
+{
+    if (value < min)
+        csend__out_of_range_min(err, param, value, min);
+    else if (value > max)
+        csend__out_of_range_max(err, param, value, max);
+    else
+        return 0;
+    return -1;
+}
 
 /* The reason a buffer failed csend__check_buffer, in .NET's order. */
 int csend__check_buffer_failed(const void *buffer, int64_t len, int64_t offset, int64_t size,
