@@ -15,7 +15,7 @@ ROWS = [
     ("csend_socket_from_fd", "Socket.from_fd", "fromfd"),
     (None, "Socket.from_socket", "dup"),
     ("csend_send", "Socket.send", "Socket:send"),
-    ("csend_send", "Socket.try_send", "Socket:try_send"),
+    ("csend_try_send", "Socket.try_send", "Socket:try_send"),
     ("csend_send_to", "Socket.send_to", "Socket:send_to"),
     ("csend_send_segments", "Socket.send_segments", "Socket:send_segments"),
     ("csend_receive", "Socket.receive", "Socket:receive"),

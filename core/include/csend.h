@@ -220,6 +220,15 @@ CSEND_API void csend_error_disposed(csend_error *err);
 CSEND_API int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len,
                              int64_t offset, int64_t size, int64_t flags, csend_error *err);
 
+/* Send(buffer, offset, size, flags, out SocketError): as csend_send, but a
+ * SocketException is no failure here: the bytes handed to the kernel are
+ * returned and *socket_error (may be NULL) says why the send stopped
+ * (CSEND_SOCKET_ERROR_SUCCESS when it did not).  Disposed and argument
+ * errors, and a runtime's interrupt, still return -1 with err filled. */
+CSEND_API int64_t csend_try_send(csend_socket *s, const void *buffer, int64_t buffer_len,
+                                 int64_t offset, int64_t size, int64_t flags, int *socket_error,
+                                 csend_error *err);
+
 /* An endpoint: an address the OS understands. */
 typedef struct csend_endpoint {
     struct sockaddr_storage addr;

@@ -468,6 +468,21 @@ int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len, int6
     return rc;
 }
 
+int64_t csend_try_send(csend_socket *s, const void *buffer, int64_t buffer_len, int64_t offset,
+                       int64_t size, int64_t flags, int *socket_error, csend_error *err)
+{
+    CSEND_ERR(err);
+    int code = CSEND_SOCKET_ERROR_SUCCESS;
+    int64_t n = csend_send(s, buffer, buffer_len, offset, size, flags, err);
+    if (n < 0 && err->kind == CSEND_ERR_SOCKET) {
+        code = err->socket_error;
+        n = err->bytes_transferred; /* .NET returns 0: csend keeps the count */
+    }
+    if (socket_error != NULL)
+        *socket_error = code;
+    return n;
+}
+
 int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len, int64_t offset,
                       int64_t size, int64_t flags, const csend_endpoint *remote,
                       csend_error *err)

@@ -159,6 +159,40 @@ static void test_non_blocking_send_gives_partial_count_then_would_block(void **s
     close(peer);
 }
 
+/* Send(..., out SocketError): a socket failure is a code and the count; an
+ * argument or disposed error still fails. */
+static void test_try_send_returns_the_code_instead_of_failing(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    tcp_pair(&s, &peer);
+    small_buffers(csend_get_fd(s));
+    small_buffers(peer);
+    csend_error err;
+    int code = -7;
+    assert_int_equal(csend_try_send(s, "abc", 3, 0, 3, 0, &code, &err), 3);
+    assert_int_equal(code, CSEND_SOCKET_ERROR_SUCCESS);
+    assert_int_equal(csend_set_blocking(s, 0, &err), 0);
+    size_t size = 8 * MIB;
+    char *data = pattern(size);
+    int64_t total = 0, n;
+    while ((n = csend_try_send(s, data, (int64_t)size, 0, (int64_t)size, 0, &code, &err)) > 0)
+        total += n;
+    assert_int_equal(n, 0); /* nothing went: the count, not -1 */
+    assert_int_equal(code, CSEND_SOCKET_ERROR_WOULD_BLOCK);
+    assert_int_equal(csend_try_send(s, data, 5, 6, 0, 0, &code, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    assert_string_equal(err.param_name, "offset");
+    assert_int_equal(csend_try_send(s, "x", 1, 0, 1, 0, NULL, NULL), 0); /* NULLs allowed */
+    csend_close(s);
+    assert_int_equal(csend_try_send(s, "x", 1, 0, 1, 0, &code, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_OBJECT_DISPOSED);
+    free(data);
+    csend_socket_free(s);
+    close(peer);
+}
+
 static void test_udp_send_without_connect_needs_a_destination(void **state)
 {
     (void)state;
@@ -595,6 +629,7 @@ const struct CMUnitTest behaviour_tests[] = {
     cmocka_unit_test(test_send_timeout_gives_timed_out_with_bytes_transferred),
     cmocka_unit_test(test_send_timeout_minus_one_reads_zero_and_below_is_out_of_range),
     cmocka_unit_test(test_non_blocking_send_gives_partial_count_then_would_block),
+    cmocka_unit_test(test_try_send_returns_the_code_instead_of_failing),
     cmocka_unit_test(test_udp_send_without_connect_needs_a_destination),
     cmocka_unit_test(test_udp_oversized_datagram_is_message_size),
     cmocka_unit_test(test_udp_send_is_one_datagram_and_zero_size_is_empty_datagram),

@@ -139,11 +139,11 @@ static int l_try_send(lua_State *L)
     send_args a;
     buffer_args(L, 2, 4, &a);
     csend_error err;
-    int64_t n = csend_send(s, a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &err);
-    if (n < 0 && err.kind != CSEND_ERR_SOCKET)
+    int code;
+    int64_t n = csend_try_send(s, a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &code, &err);
+    if (n < 0)
         return csendlua_raise(L, &err);
-    int code = n < 0 ? err.socket_error : CSEND_SOCKET_ERROR_SUCCESS;
-    lua_pushinteger(L, n < 0 ? err.bytes_transferred : n);
+    lua_pushinteger(L, n);
     lua_pushstring(L, csend_socket_error_name(code));
     lua_pushinteger(L, code);
     return 3;

@@ -195,18 +195,23 @@ static const csendpy_signature send_sig = {send_names, 4, "send"};
 static const csendpy_signature try_send_sig = {send_names, 4, "try_send"};
 static const csendpy_signature receive_sig = {send_names, 4, "receive"};
 
-/* Parses (buffer, offset, size, flags) and runs csend_send: the count, -1
- * with err filled, or -2 when a Python exception is already set. */
+/* Parses (buffer, offset, size, flags) and runs csend_send, or csend_try_send
+ * when code is not NULL: the count, -1 with err filled, or -2 when a Python
+ * exception is already set. */
 static int64_t send_call(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
-                         PyObject *kwnames, const csendpy_signature *sig, csend_error *err)
+                         PyObject *kwnames, const csendpy_signature *sig, int *code,
+                         csend_error *err)
 {
     PyObject *slot[4];
     buffer_args a = {.view = {.obj = NULL}};
     int64_t n = -2;
     if (csendpy_parse(sig, args, nargs, kwnames, slot) == 0 &&
-        buffer_arguments(slot, sig->function, 0, &a) == 0)
-        n = csend_send(((SocketObject *)op)->s, a.view.buf, (int64_t)a.view.len, a.offset,
-                       a.size, a.flags, err);
+        buffer_arguments(slot, sig->function, 0, &a) == 0) {
+        csend_socket *s = ((SocketObject *)op)->s;
+        n = code ? csend_try_send(s, a.view.buf, (int64_t)a.view.len, a.offset, a.size, a.flags,
+                                  code, err)
+                 : csend_send(s, a.view.buf, (int64_t)a.view.len, a.offset, a.size, a.flags, err);
+    }
     release_args(&a);
     return n;
 }
@@ -215,7 +220,7 @@ static PyObject *Socket_send(PyObject *op, PyObject *const *args, Py_ssize_t nar
                              PyObject *kwnames)
 {
     csend_error err;
-    int64_t n = send_call(op, args, nargs, kwnames, &send_sig, &err);
+    int64_t n = send_call(op, args, nargs, kwnames, &send_sig, NULL, &err);
     if (n < 0)
         return n == -2 ? NULL : csendpy_raise(&err);
     return PyLong_FromLongLong(n);
@@ -225,16 +230,14 @@ static PyObject *Socket_try_send(PyObject *op, PyObject *const *args, Py_ssize_t
                                  PyObject *kwnames)
 {
     csend_error err;
-    int64_t n = send_call(op, args, nargs, kwnames, &try_send_sig, &err);
-    if (n == -2)
+    int code;
+    int64_t n = send_call(op, args, nargs, kwnames, &try_send_sig, &code, &err);
+    if (n < 0)
+        return n == -2 ? NULL : csendpy_raise(&err);
+    PyObject *member = csendpy_socket_error(code);
+    if (member == NULL)
         return NULL;
-    if (n < 0 && err.kind != CSEND_ERR_SOCKET)
-        return csendpy_raise(&err);
-    /* The out SocketError form: the count handed to the kernel and the code. */
-    PyObject *code = csendpy_socket_error(n < 0 ? err.socket_error : CSEND_SOCKET_ERROR_SUCCESS);
-    if (code == NULL)
-        return NULL;
-    return Py_BuildValue("(LN)", (long long)(n < 0 ? err.bytes_transferred : n), code);
+    return Py_BuildValue("(LN)", (long long)n, member);
 }
 
 static const char *const send_to_names[] = {"buffer", "offset", "size", "flags", "remote_ep"};
