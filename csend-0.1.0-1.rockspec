@@ -23,7 +23,8 @@ build = {
          sources = {
             "bindings/lua/src/module.c", "bindings/lua/src/socket.c",
             "bindings/lua/src/errors.c", "bindings/lua/src/args.c",
-            "core/src/error.c", "core/src/validate.c", "core/src/socket.c",
+            "core/src/constants.c", "core/src/error.c", "core/src/validate.c",
+            "core/src/socket.c",
             "core/src/io.c", "core/src/endpoint.c", "core/src/trace.c",
          },
          incdirs = { "core/include" },

@@ -30,3 +30,17 @@ def test_luarocks_make_installs_a_working_module(tmp_path):
     assert run.returncode == 0, run.stderr
     where, name = run.stdout.split()
     assert where.startswith(str(tree)) and name == "ObjectDisposedException"
+
+
+def test_the_rockspec_builds_the_sources_cmake_builds():
+    """The rockspec lists its sources by hand: the same as CMake's core and
+    Lua module, so a new file cannot be left out of one build."""
+    import re
+    rockspec = next(ROOT.glob("csend-*.rockspec")).read_text()
+    listed = set(re.findall(r'"((?:core|bindings/lua)/src/[\w/]+\.c)"', rockspec))
+    cmake = (ROOT / "CMakeLists.txt").read_text()
+    core = set(re.findall(r"(core/src/\w+\.c)", cmake))
+    lua = {f"bindings/lua/{p}" for p in re.findall(
+        r"(src/\w+\.c)", (ROOT / "bindings" / "lua" / "CMakeLists.txt").read_text().split(
+            "add_library(csend_lua")[1].split(")")[0])}
+    assert listed == core | lua

@@ -220,6 +220,11 @@ CSEND_API void csend_error_disposed(csend_error *err);
 CSEND_API int64_t csend_send(csend_socket *s, const void *buffer, int64_t buffer_len,
                              int64_t offset, int64_t size, int64_t flags, csend_error *err);
 
+/* The size .NET's shorter overloads send: the rest of the buffer after
+ * offset; 0 when offset is itself out of range (the call then reports the
+ * offset). */
+CSEND_API int64_t csend_rest_of_buffer(int64_t buffer_len, int64_t offset);
+
 /* Send(buffer, offset, size, flags, out SocketError): as csend_send, but a
  * SocketException is no failure here: the bytes handed to the kernel are
  * returned and *socket_error (may be NULL) says why the send stopped
@@ -317,8 +322,14 @@ CSEND_API int csend_endpoint_format(const csend_endpoint *ep, char *host, size_t
 /* ---- Tracing (SPEC §7) ----------------------------------------------- */
 typedef void (*csend_trace_fn)(const char *line, void *userdata);
 /* on: nonzero to trace; fn NULL writes lines to stderr.  Also switched on by
- * the environment variable CSEND_TRACE=1 at the first traced call. */
+ * the environment variable CSEND_TRACE=1 at the first traced call.  Lines of
+ * a socket whose hooks have a trace function go there first.  fn runs under
+ * a lock: once csend_set_trace returns, no thread is in the previous fn (so
+ * its userdata may go), and fn itself may call csend_set_trace. */
 CSEND_API void csend_set_trace(int on, csend_trace_fn fn, void *userdata);
+/* Switches tracing on or off and leaves the destination as it is (for a
+ * binding, whose lines go through its hooks). */
+CSEND_API void csend_enable_trace(int on);
 CSEND_API int csend_get_trace(void);
 
 #ifdef __cplusplus

@@ -35,6 +35,7 @@ typedef struct op {
     int64_t trace_count;
     int accepted;            /* OP_ACCEPT: the new descriptor */
     const csend_endpoint *remote; /* OP_CONNECT */
+    csend_socket *closing;   /* OP_CONNECT: whose close to look for first */
     int connecting;          /* OP_CONNECT: started; only its outcome is left */
 } op;
 
@@ -82,6 +83,10 @@ static ssize_t attempt(op *o, int fd, int may_block)
         return o->accepted < 0 ? -1 : 0;
     case OP_CONNECT:
         if (!o->connecting) {
+            if (atomic_load(&o->closing->closed)) {
+                errno = ECANCELED; /* a close already woke this call's wait */
+                return -1;
+            }
             if (connect(fd, (const struct sockaddr *)&o->remote->addr, o->remote->len) == 0)
                 return 0;
             /* Interrupted or in progress, the connection goes on in the
@@ -625,10 +630,16 @@ int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *er
     if (remote == NULL) {
         csend__argument_null(err, "remoteEP");
     } else {
-        op o = {.kind = OP_CONNECT, .events = POLLOUT, .remote = remote};
+        op o = {.kind = OP_CONNECT, .events = POLLOUT, .remote = remote, .closing = s};
         rc = drive(s, &o, 0, 0, err) < 0 ? -1 : 0;
-        if (rc == 0)
+        if (rc == 0 && atomic_load(&s->closed)) {
+            /* Closed while connecting: a close between the look above and
+             * connect(2) cannot wake it, but it must not succeed. */
+            fail(s, ECANCELED, 0, err);
+            rc = -1;
+        } else if (rc == 0) {
             atomic_store(&s->connected, true);
+        }
     }
     csend__leave(s);
     return rc;

@@ -156,7 +156,13 @@ void csend__release_slow(csend_socket *s)
  * transfer for a complete one; anything else is shut down both ways. */
 static void wake_waiters(csend_socket *s, int fd)
 {
-    if (s->type == SOCK_STREAM && !atomic_load(&s->shutdown_send)) {
+    /* A listener has no peer, and disconnecting it wakes only one of the
+     * threads blocked in accept: a shutdown wakes them all. */
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+        listening = 0;
+    if (s->type == SOCK_STREAM && !listening && !atomic_load(&s->shutdown_send)) {
         struct sockaddr unspec;
         memset(&unspec, 0, sizeof unspec);
         unspec.sa_family = AF_UNSPEC;

@@ -14,18 +14,41 @@
  * environment. */
 atomic_int csend__trace_on = -1;
 
-/* The process-wide destination: a function and its userdata, always read
- * and written together. */
-static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The process-wide destination: a function and its userdata, read and
+ * called under one lock, so that once csend_set_trace has returned no
+ * thread is still in the previous function.  Recursive: a callback may
+ * call csend_set_trace itself. */
+static pthread_mutex_t trace_lock;
+static pthread_once_t trace_lock_once = PTHREAD_ONCE_INIT;
 static csend_trace_fn trace_fn;
 static void *trace_userdata;
 
+static void make_trace_lock(void)
+{
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&trace_lock, &a);
+    pthread_mutexattr_destroy(&a);
+}
+
+static void lock_trace(void)
+{
+    pthread_once(&trace_lock_once, make_trace_lock);
+    pthread_mutex_lock(&trace_lock);
+}
+
 void csend_set_trace(int on, csend_trace_fn fn, void *userdata)
 {
-    pthread_mutex_lock(&trace_lock);
+    lock_trace();
     trace_fn = fn;
     trace_userdata = userdata;
     pthread_mutex_unlock(&trace_lock);
+    atomic_store(&csend__trace_on, on != 0);
+}
+
+void csend_enable_trace(int on)
+{
     atomic_store(&csend__trace_on, on != 0);
 }
 
@@ -50,14 +73,12 @@ static void emit(csend_socket *s, const char *line)
     const csend_hooks *h = s->hooks;
     if (h != NULL && h->trace != NULL && h->trace(line, s->context))
         return;
-    pthread_mutex_lock(&trace_lock);
-    csend_trace_fn fn = trace_fn;
-    void *userdata = trace_userdata;
-    pthread_mutex_unlock(&trace_lock);
-    if (fn != NULL)
-        fn(line, userdata);
+    lock_trace();
+    if (trace_fn != NULL)
+        trace_fn(line, trace_userdata);
     else
         fprintf(stderr, "%s\n", line);
+    pthread_mutex_unlock(&trace_lock);
 }
 
 static void describe(csend_socket *s, char *out, size_t len)
@@ -90,8 +111,10 @@ static void trace_bytes(csend_socket *s, const char *op, const csend_segment *se
                         int64_t count, int64_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    char line[64 + 2 * DUMP_MAX];
-    int at = snprintf(line, 64, "csend %s Socket#%p returns:%" PRId64 " data=", op, (void *)s, n);
+    char line[128 + 2 * DUMP_MAX];
+    int at = snprintf(line, 128, "csend %s Socket#%p returns:%" PRId64 " data=", op, (void *)s, n);
+    if (at < 0 || at > 127)
+        at = 127; /* cannot happen with these fields; never write past line */
     int64_t left = n < DUMP_MAX ? n : DUMP_MAX;
     for (int64_t i = 0; i < count && left > 0; i++) {
         const unsigned char *p = seg[i].base;

@@ -16,6 +16,11 @@ int csend__check_range(csend_error *err, const char *param, int64_t value, int64
     return -1;
 }
 
+int64_t csend_rest_of_buffer(int64_t buffer_len, int64_t offset)
+{
+    return offset >= 0 && offset <= buffer_len ? buffer_len - offset : 0;
+}
+
 /* The reason a buffer failed csend__check_buffer, in .NET's order. */
 int csend__check_buffer_failed(const void *buffer, int64_t len, int64_t offset, int64_t size,
                                csend_error *err)

@@ -329,6 +329,68 @@ static void test_settings_change_while_other_threads_send(void **state)
     close(peer);
 }
 
+/* ---- the process-wide trace destination changes under tracing threads ---- */
+
+typedef struct destination {
+    atomic_bool gone; /* "freed": the callback must never see it again */
+    atomic_long used_after_gone;
+} destination;
+
+static void into(const char *line, void *userdata)
+{
+    (void)line;
+    destination *d = userdata;
+    if (atomic_load(&d->gone))
+        atomic_fetch_add(&d->used_after_gone, 1);
+}
+
+typedef struct tracer {
+    csend_socket *s;
+    atomic_bool stop;
+} tracer;
+
+static void *send_traced(void *arg)
+{
+    tracer *t = arg;
+    csend_error err;
+    while (!atomic_load(&t->stop))
+        csend_send(t->s, "x", 1, 0, 1, 0, &err);
+    return NULL;
+}
+
+static void test_a_replaced_trace_destination_is_never_called_again(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    unix_pair(&s, &peer);
+    reader r = {.fd = peer};
+    pthread_t rt, tt;
+    pthread_create(&rt, NULL, read_all, &r);
+    tracer t = {.s = s};
+    atomic_init(&t.stop, false);
+    static destination d[2];
+    atomic_init(&d[0].gone, false);
+    atomic_init(&d[1].gone, false);
+    csend_set_trace(1, into, &d[0]);
+    pthread_create(&tt, NULL, send_traced, &t);
+    for (int i = 0; i < 2000; i++) {
+        destination *old = &d[i % 2], *next = &d[(i + 1) % 2];
+        atomic_store(&next->gone, false);
+        csend_set_trace(1, into, next);
+        atomic_store(&old->gone, true); /* as if freed: csend_set_trace returned */
+    }
+    atomic_store(&t.stop, true);
+    pthread_join(tt, NULL);
+    csend_set_trace(0, NULL, NULL);
+    csend_error err;
+    csend_shutdown(s, CSEND_SHUTDOWN_SEND, &err);
+    pthread_join(rt, NULL);
+    assert_int_equal(atomic_load(&d[0].used_after_gone) + atomic_load(&d[1].used_after_gone), 0);
+    csend_socket_free(s);
+    close(peer);
+}
+
 /* ---- close wakes a datagram receive that has a timeout (finding 3) ---- */
 
 typedef struct receiving {
@@ -381,5 +443,6 @@ const struct CMUnitTest hostile_tests[] = {
     cmocka_unit_test(test_free_from_a_hook_inside_a_send_is_safe),
     cmocka_unit_test(test_settings_change_while_other_threads_send),
     cmocka_unit_test(test_close_wakes_a_datagram_receive_with_a_timeout_without_spinning),
+    cmocka_unit_test(test_a_replaced_trace_destination_is_never_called_again),
 };
 const size_t hostile_test_count = sizeof hostile_tests / sizeof hostile_tests[0];

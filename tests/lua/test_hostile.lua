@@ -294,6 +294,32 @@ case("trace_callback_clearing_the_segment_list_cannot_free_its_strings", functio
   rx:close()
 end)
 
+case("trace_callback_that_sends_from_a_coroutine_since_collected_or_suspended", function()
+  -- The callback's own send from another coroutine must not leave the
+  -- outer send's next line to run on that coroutine (collected or
+  -- suspended by then).
+  local s, peer = t.tcp_pair()
+  local other, other_peer = t.tcp_pair()
+  local calls, held = 0, nil
+  with_trace(function()
+    calls = calls + 1
+    if calls == 1 then
+      coroutine.wrap(function() other:send("x") end)()
+      held = coroutine.create(function() other:send("y") coroutine.yield() end)
+      coroutine.resume(held) -- left suspended
+      collectgarbage()
+      collectgarbage()
+    end
+  end, function()
+    t.eq(s:send("abc"), 3, "outer send")
+  end)
+  t.eq(calls, 2, "begin and result of the outer send")
+  t.eq(coroutine.status(held), "suspended", "the held coroutine")
+  t.eq(t.drain(peer), "abc", "bytes")
+  t.eq(t.drain(other_peer), "xy", "bytes of the callback's sends")
+  for _, x in ipairs({s, peer, other, other_peer}) do x:close() end
+end)
+
 case("trace_callback_in_a_coroutine_runs_on_that_coroutine", function()
   local s, peer = t.tcp_pair()
   local where = {}

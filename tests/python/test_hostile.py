@@ -267,6 +267,33 @@ def test_trace_callback_that_replaces_itself_and_raises(trace):
     peer.close()
 
 
+def test_trace_lines_of_other_threads_reach_the_callback_while_one_runs(trace):
+    # The "no nested tracing" flag is per thread: while one thread's callback
+    # has lent the GIL, another thread's sends are traced as usual.
+    s1, p1 = tcp_pair()
+    s2, p2 = tcp_pair()
+    inside, release = threading.Event(), threading.Event()
+    lines = []
+    main = threading.get_ident()
+
+    def cb(line):
+        lines.append((threading.get_ident(), line))
+        if threading.get_ident() != main and not inside.is_set():
+            inside.set()
+            release.wait(5)  # lends the GIL while it waits
+
+    csend.set_trace(True, cb)
+    first = InThread(lambda: s1.send(b"one"))
+    assert inside.wait(5)
+    assert s2.send(b"two") == 3  # this thread's lines, while the first callback waits
+    mine = [ln for tid, ln in lines if tid == threading.get_ident()]
+    release.set()
+    assert first.join(5) and first.error is None
+    assert len(mine) == 2, lines
+    for x in (s1, p1, s2, p2):
+        x.close()
+
+
 def test_trace_callback_that_closes_an_adopted_socket_leaves_the_original_alone(trace):
     # Review finding 7: close with any operation in flight shut the shared
     # connection down, killing the socket the duplicate came from.
@@ -403,6 +430,19 @@ def test_close_wakes_every_wait_at_once(kind, timeout_ms, tmp_path):
     assert e.socket_error_code == want, e
     for x in extra:
         x.close()
+
+
+def test_close_wakes_every_thread_blocked_in_accept():
+    # A disconnect of a listener wakes only one of its accepting threads:
+    # close must wake them all (or the rest hold the descriptor for ever).
+    s = _listener()
+    calls = [InThread(s.accept) for _ in range(3)]
+    time.sleep(0.3)
+    assert all(c.thread.is_alive() for c in calls)
+    s.close()
+    assert all(c.join(1.5) for c in calls), "an accept was not woken by close"
+    for c in calls:
+        assert isinstance(c.error, csend.SocketException), repr(c.error)
 
 
 def test_close_after_shutdown_send_is_graceful_for_the_peer():

@@ -37,10 +37,10 @@ const char *csendlua_buffer(lua_State *L, int idx, size_t *len)
     return lua_tolstring(L, idx, len);
 }
 
-int csendlua_endpoint(lua_State *L, csend_socket *s, int idx, csend_endpoint *ep)
+int csendlua_endpoint(lua_State *L, int family, int idx, csend_endpoint *ep)
 {
     csend_error err;
-    if (csend_get_family(s) == CSEND_AF_UNIX) {
+    if (family == CSEND_AF_UNIX) {
         const char *path = lua_isnoneornil(L, idx) ? NULL : luaL_checkstring(L, idx);
         if (csend_endpoint_from_path(path, ep, &err) < 0)
             csendlua_raise(L, &err);
@@ -48,7 +48,7 @@ int csendlua_endpoint(lua_State *L, csend_socket *s, int idx, csend_endpoint *ep
     }
     const char *host = lua_isnoneornil(L, idx) ? NULL : luaL_checkstring(L, idx);
     int64_t port = csendlua_opt_int(L, idx + 1, "port", -1);
-    if (csend_endpoint_from_host(csend_get_family(s), host, port, ep, &err) < 0)
+    if (csend_endpoint_from_host(family, host, port, ep, &err) < 0)
         csendlua_raise(L, &err);
     return 2;
 }

@@ -50,9 +50,9 @@ int csendlua_is(lua_State *L);
 int64_t csendlua_opt_int(lua_State *L, int idx, const char *name, int64_t def);
 /* A buffer: a string, or nil for a null buffer (the core reports it). */
 const char *csendlua_buffer(lua_State *L, int idx, size_t *len);
-/* An endpoint at idx: host, port (two values) or a Unix path (one); returns
- * how many stack slots it used. */
-int csendlua_endpoint(lua_State *L, csend_socket *s, int idx, csend_endpoint *ep);
+/* An endpoint at idx for a socket of this family: host, port (two values)
+ * or a Unix path (one); returns how many stack slots it used. */
+int csendlua_endpoint(lua_State *L, int family, int idx, csend_endpoint *ep);
 int csendlua_push_endpoint(lua_State *L, const csend_endpoint *ep);
 void csendlua_push_constants(lua_State *L, const csend_constant *t, size_t n);
 

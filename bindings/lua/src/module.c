@@ -66,7 +66,7 @@ static int l_set_trace(lua_State *L)
      * here cannot free it. */
     luaL_unref(L, LUA_REGISTRYINDEX, st->trace_ref);
     st->trace_ref = ref;
-    csend_set_trace(on, NULL, NULL);
+    csend_enable_trace(on);
     return 0;
 }
 

@@ -7,8 +7,9 @@
 
 /* Every method carries the socket metatable as its first upvalue: checking
  * self against it skips the registry lookup luaL_checkudata makes on each
- * call.  (The metatable is hidden from getmetatable by __metatable, so
- * Lua code cannot reach __gc; lua_getmetatable is not affected.) */
+ * call.  The metatable is hidden from getmetatable by __metatable, so plain
+ * Lua code cannot reach __gc (lua_getmetatable is not affected); code that
+ * reaches it through the debug library finds it safe (l_gc, live()). */
 lsocket *csendlua_check(lua_State *L, int idx)
 {
     lsocket *u = lua_touserdata(L, idx);
@@ -45,6 +46,9 @@ static int trace_hook(const char *line, void *context)
     if (lua_pcall(L, 2, 0, 0) != LUA_OK)
         lua_pop(L, 1); /* a failing trace callback must not break the send */
     st->in_trace = 0;
+    /* The callback's own sends (from any coroutine, since collected) set
+     * running: the send this line belongs to runs on L. */
+    st->running = L;
     return 1;
 }
 
@@ -77,7 +81,7 @@ static __attribute__((noinline, cold)) void raise_disposed(lua_State *L)
     csendlua_raise(L, &err);
 }
 
-/* self, as a live socket. */
+/* self, checked; its socket may still go before the core call (below). */
 static lsocket *self(lua_State *L)
 {
     lsocket *u = csendlua_check(L, 1);
@@ -86,15 +90,19 @@ static lsocket *self(lua_State *L)
     return u;
 }
 
-#define SELF(L) (self(L)->s)
-
-/* A send may trace: the callback runs on this thread. */
-static csend_socket *sender(lua_State *L)
+/* u's socket, read right before a core call: anything that allocates may
+ * have run finalizers (Lua code that can reach __gc through the debug
+ * library), and a metamethod may have run any code.  Records the running
+ * thread: a trace callback runs on it. */
+static csend_socket *live(lua_State *L, lsocket *u)
 {
-    lsocket *u = self(L);
+    if (u->s == NULL)
+        raise_disposed(L);
     u->st->running = L;
     return u->s;
 }
+
+#define SELF(L) live((L), self(L))
 
 /* The most one receive() reads (a datagram is at most 64 KiB). */
 #define RECEIVE_MAX (1 << 20)
@@ -114,18 +122,18 @@ static void buffer_args(lua_State *L, int idx, int count, send_args *a)
     a->buf = csendlua_buffer(L, idx, &a->len);
     a->offset = count > 1 ? csendlua_opt_int(L, idx + 1, "offset", 0) : 0;
     int64_t len = (int64_t)a->len;
-    int64_t rest = a->offset >= 0 && a->offset <= len ? len - a->offset : 0;
+    int64_t rest = csend_rest_of_buffer(len, a->offset);
     a->size = count > 2 ? csendlua_opt_int(L, idx + 2, "size", rest) : rest;
     a->flags = count > 3 ? csendlua_opt_int(L, idx + 3, "flags", 0) : 0;
 }
 
 static int l_send(lua_State *L)
 {
-    csend_socket *s = sender(L);
+    lsocket *u = self(L);
     send_args a;
     buffer_args(L, 2, 4, &a);
     csend_error err;
-    int64_t n = csend_send(s, a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &err);
+    int64_t n = csend_send(live(L, u), a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     lua_pushinteger(L, n);
@@ -135,12 +143,12 @@ static int l_send(lua_State *L)
 /* The `out SocketError` form: count, SocketError name, number. */
 static int l_try_send(lua_State *L)
 {
-    csend_socket *s = sender(L);
+    lsocket *u = self(L);
     send_args a;
     buffer_args(L, 2, 4, &a);
     csend_error err;
     int code;
-    int64_t n = csend_try_send(s, a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &code, &err);
+    int64_t n = csend_try_send(live(L, u), a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &code, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     lua_pushinteger(L, n);
@@ -154,8 +162,9 @@ static int l_try_send(lua_State *L)
  * (flags), (size, flags), (offset, size, flags). */
 static int l_send_to(lua_State *L)
 {
-    csend_socket *s = sender(L);
-    int ep_slots = csend_get_family(s) == CSEND_AF_UNIX ? 1 : 2;
+    lsocket *u = self(L);
+    int family = csend_get_family(u->s);
+    int ep_slots = family == CSEND_AF_UNIX ? 1 : 2;
     int top = lua_gettop(L);
     int middle = top - 2 - ep_slots;
     if (middle < 0 || middle > 3)
@@ -164,15 +173,15 @@ static int l_send_to(lua_State *L)
     a.buf = csendlua_buffer(L, 2, &a.len);
     int64_t len = (int64_t)a.len;
     a.offset = middle == 3 ? csendlua_opt_int(L, 3, "offset", 0) : 0;
-    int64_t rest = a.offset >= 0 && a.offset <= len ? len - a.offset : 0;
+    int64_t rest = csend_rest_of_buffer(len, a.offset);
     a.size = middle >= 2 ? csendlua_opt_int(L, 3 + middle - 2, "size", rest) : rest;
     a.flags = middle >= 1 ? csendlua_opt_int(L, 3 + middle - 1, "flags", 0) : 0;
     csend_endpoint ep;
     int has_ep = !lua_isnoneornil(L, 3 + middle);
     if (has_ep)
-        csendlua_endpoint(L, s, 3 + middle, &ep);
+        csendlua_endpoint(L, family, 3 + middle, &ep);
     csend_error err;
-    int64_t n = csend_send_to(s, a.buf, len, a.offset, a.size, a.flags, has_ep ? &ep : NULL, &err);
+    int64_t n = csend_send_to(live(L, u), a.buf, len, a.offset, a.size, a.flags, has_ep ? &ep : NULL, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     lua_pushinteger(L, n);
@@ -182,19 +191,18 @@ static int l_send_to(lua_State *L)
 /* send_segments({s1, s2, ...}, flags): the gather form, one sendmsg loop. */
 static int l_send_segments(lua_State *L)
 {
-    csend_socket *s = sender(L);
+    lsocket *u = self(L);
     int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
     csend_error err;
     if (lua_isnoneornil(L, 2)) {
-        csend_send_segments(s, NULL, 0, flags, &err);
+        csend_send_segments(live(L, u), NULL, 0, flags, &err);
         return csendlua_raise(L, &err);
     }
     luaL_checktype(L, 2, LUA_TTABLE);
     /* __len may say anything: the core bounds the count before anything is
      * allocated for it. */
     lua_Integer count = luaL_len(L, 2);
-    s = sender(L); /* __len may have run Lua code */
-    if (csend_check_segment_count(s, count, &err) < 0)
+    if (csend_check_segment_count(live(L, u), count, &err) < 0)
         return csendlua_raise(L, &err);
     csend_segment *seg = lua_newuserdatauv(L, (size_t)count * sizeof *seg, 0);
     /* Each string stays in this table (on the stack) until the send is
@@ -216,8 +224,7 @@ static int l_send_segments(lua_State *L)
         seg[i].len = (int64_t)len;
         lua_rawseti(L, anchor, i + 1);
     }
-    s = sender(L); /* __len or __index may have run Lua code */
-    int64_t n = csend_send_segments(s, seg, count, flags, &err);
+    int64_t n = csend_send_segments(live(L, u), seg, count, flags, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     lua_pushinteger(L, n);
@@ -228,7 +235,7 @@ static int l_send_segments(lua_State *L)
  * size bytes, as a stream socket gives them. */
 static int l_receive(lua_State *L)
 {
-    csend_socket *s = SELF(L);
+    lsocket *u = self(L);
     int64_t size = csendlua_opt_int(L, 2, "size", 65536);
     int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
     /* A size the core refuses is not allocated: it sees a buffer of that
@@ -243,7 +250,7 @@ static int l_receive(lua_State *L)
         p = luaL_buffinitsize(L, &b, (size_t)size);
     }
     csend_error err;
-    int64_t n = csend_receive(s, p, len, 0, size, flags, &err);
+    int64_t n = csend_receive(live(L, u), p, len, 0, size, flags, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     if (p == none) {
@@ -258,11 +265,11 @@ static int l_receive(lua_State *L)
 static int with_endpoint(lua_State *L,
                          int (*fn)(csend_socket *, const csend_endpoint *, csend_error *))
 {
-    csend_socket *s = SELF(L);
+    lsocket *u = self(L);
     csend_endpoint ep;
-    csendlua_endpoint(L, s, 2, &ep);
+    csendlua_endpoint(L, csend_get_family(u->s), 2, &ep);
     csend_error err;
-    if (fn(s, &ep, &err) < 0)
+    if (fn(live(L, u), &ep, &err) < 0)
         return csendlua_raise(L, &err);
     lua_settop(L, 1);
     return 1;
@@ -290,10 +297,10 @@ static int l_listen(lua_State *L)
 
 static int l_accept(lua_State *L)
 {
-    csend_socket *s = SELF(L);
+    lsocket *listener = self(L);
     lsocket *u = csendlua_new_socket(L);
     csend_error err;
-    csend_socket *a = csend_accept(s, &err);
+    csend_socket *a = csend_accept(live(L, listener), &err);
     if (a == NULL)
         return csendlua_raise(L, &err);
     csendlua_set_socket(u, a);

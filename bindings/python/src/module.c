@@ -3,7 +3,9 @@
 
 /* Set by csend.set_trace; read and written with the GIL held. */
 static PyObject *trace_callback;
-static int in_trace; /* a send made by the callback is not traced again */
+/* A send made by the callback is not traced again; per thread: another
+ * thread's sends while a callback has lent the GIL are traced as usual. */
+static _Thread_local int in_trace;
 
 /* hooks->trace: the core calls it with the GIL held.  The callback may set
  * another callback, clear it, or send: it runs on a reference of its own,
@@ -45,7 +47,7 @@ static PyObject *set_trace(PyObject *mod, PyObject *args, PyObject *kwds)
         Py_CLEAR(trace_callback);
     else
         Py_XSETREF(trace_callback, Py_NewRef(callback));
-    csend_set_trace(enabled, NULL, NULL);
+    csend_enable_trace(enabled);
     Py_RETURN_NONE;
 }
 

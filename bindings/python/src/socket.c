@@ -185,7 +185,7 @@ static int buffer_arguments(PyObject **slot, const char *function, int writable,
         return -1;
     if (slot[2] == NULL) {
         int64_t len = (int64_t)a->view.len;
-        a->size = a->offset >= 0 && a->offset <= len ? len - a->offset : 0;
+        a->size = csend_rest_of_buffer(len, a->offset);
     }
     return 0;
 }
