@@ -315,6 +315,12 @@ CSEND_API int csend_endpoint_from_host(int family, const char *host, int64_t por
                                        csend_endpoint *ep, csend_error *err);
 /* A Unix-domain path: ArgumentNull path, Argument path when too long. */
 CSEND_API int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *err);
+/* The endpoint (host, port) means for s: a Unix-domain socket takes host as
+ * the path (port unused), any other a host and port of its family.
+ * ObjectDisposed first (a closed socket resolves nothing), then the errors
+ * of csend_endpoint_from_path or csend_endpoint_from_host. */
+CSEND_API int csend_endpoint_for_socket(csend_socket *s, const char *host, int64_t port,
+                                        csend_endpoint *ep, csend_error *err);
 /* Writes the host (or Unix path) and port; returns the .NET family, -1 when
  * the endpoint is empty. */
 CSEND_API int csend_endpoint_format(const csend_endpoint *ep, char *host, size_t host_len, int *port);

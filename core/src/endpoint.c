@@ -73,6 +73,19 @@ int csend_endpoint_from_host(int family, const char *host, int64_t port, csend_e
     return 0;
 }
 
+int csend_endpoint_for_socket(csend_socket *s, const char *host, int64_t port,
+                              csend_endpoint *ep, csend_error *err)
+{
+    CSEND_ERR(err);
+    /* Disposed first, as every method: a closed socket never resolves. */
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int rc = s->family == CSEND_AF_UNIX ? csend_endpoint_from_path(host, ep, err)
+                                        : csend_endpoint_from_host(s->family, host, port, ep, err);
+    csend__leave(s);
+    return rc;
+}
+
 int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *err)
 {
     CSEND_ERR(err);

@@ -302,3 +302,20 @@ def test_bytearray_is_pinned_while_a_send_uses_it():
     assert len(errors) == 1
     s.close()
     peer.close()
+
+
+@pytest.mark.parametrize("family, call", [
+    (csend.AddressFamily.INTER_NETWORK, lambda s: s.connect(("nonexistent.invalid", 1))),
+    (csend.AddressFamily.INTER_NETWORK, lambda s: s.bind(("nonexistent.invalid", 0))),
+    (csend.AddressFamily.INTER_NETWORK, lambda s: s.send_to(b"x", ("nonexistent.invalid", 1))),
+    (csend.AddressFamily.INTER_NETWORK, lambda s: s.connect(("::1", 1))),
+    (csend.AddressFamily.INTER_NETWORK_V6, lambda s: s.connect(("127.0.0.1", 70000))),
+    (csend.AddressFamily.UNIX, lambda s: s.connect("/nonexistent/" + "x" * 200)),
+])
+def test_a_closed_socket_is_disposed_before_any_endpoint_is_resolved(family, call):
+    # SPEC §6: disposal first, then the arguments, and only then a name is
+    # resolved or an endpoint built (it was HostNotFound, or the port error).
+    s = csend.Socket(family, csend.SocketType.STREAM)
+    s.close()
+    with pytest.raises(csend.ObjectDisposedException):
+        call(s)

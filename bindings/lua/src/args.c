@@ -37,19 +37,14 @@ const char *csendlua_buffer(lua_State *L, int idx, size_t *len)
     return lua_tolstring(L, idx, len);
 }
 
-int csendlua_endpoint(lua_State *L, int family, int idx, csend_endpoint *ep)
+int csendlua_endpoint_args(lua_State *L, int family, int idx, csendlua_endpoint_arg *e)
 {
-    csend_error err;
+    e->host = lua_isnoneornil(L, idx) ? NULL : luaL_checkstring(L, idx);
     if (family == CSEND_AF_UNIX) {
-        const char *path = lua_isnoneornil(L, idx) ? NULL : luaL_checkstring(L, idx);
-        if (csend_endpoint_from_path(path, ep, &err) < 0)
-            csendlua_raise(L, &err);
+        e->port = 0;
         return 1;
     }
-    const char *host = lua_isnoneornil(L, idx) ? NULL : luaL_checkstring(L, idx);
-    int64_t port = csendlua_opt_int(L, idx + 1, "port", -1);
-    if (csend_endpoint_from_host(family, host, port, ep, &err) < 0)
-        csendlua_raise(L, &err);
+    e->port = csendlua_opt_int(L, idx + 1, "port", -1);
     return 2;
 }
 

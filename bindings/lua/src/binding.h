@@ -50,9 +50,14 @@ int csendlua_is(lua_State *L);
 int64_t csendlua_opt_int(lua_State *L, int idx, const char *name, int64_t def);
 /* A buffer: a string, or nil for a null buffer (the core reports it). */
 const char *csendlua_buffer(lua_State *L, int idx, size_t *len);
-/* An endpoint at idx for a socket of this family: host, port (two values)
- * or a Unix path (one); returns how many stack slots it used. */
-int csendlua_endpoint(lua_State *L, int family, int idx, csend_endpoint *ep);
+/* The endpoint arguments at idx for a socket of this family: host, port
+ * (two values) or a Unix path (one), for csend_endpoint_for_socket; returns
+ * how many stack slots they take. */
+typedef struct {
+    const char *host; /* or the path; NULL for nil (the core names it) */
+    int64_t port;
+} csendlua_endpoint_arg;
+int csendlua_endpoint_args(lua_State *L, int family, int idx, csendlua_endpoint_arg *e);
 int csendlua_push_endpoint(lua_State *L, const csend_endpoint *ep);
 void csendlua_push_constants(lua_State *L, const csend_constant *t, size_t n);
 

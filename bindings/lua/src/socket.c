@@ -178,10 +178,14 @@ static int l_send_to(lua_State *L)
     a.flags = middle >= 1 ? csendlua_opt_int(L, 3 + middle - 1, "flags", 0) : 0;
     csend_endpoint ep;
     int has_ep = !lua_isnoneornil(L, 3 + middle);
+    csendlua_endpoint_arg where;
     if (has_ep)
-        csendlua_endpoint(L, family, 3 + middle, &ep);
+        csendlua_endpoint_args(L, family, 3 + middle, &where);
     csend_error err;
-    int64_t n = csend_send_to(live(L, u), a.buf, len, a.offset, a.size, a.flags, has_ep ? &ep : NULL, &err);
+    csend_socket *s = live(L, u);
+    if (has_ep && csend_endpoint_for_socket(s, where.host, where.port, &ep, &err) < 0)
+        return csendlua_raise(L, &err);
+    int64_t n = csend_send_to(s, a.buf, len, a.offset, a.size, a.flags, has_ep ? &ep : NULL, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     lua_pushinteger(L, n);
@@ -266,10 +270,12 @@ static int with_endpoint(lua_State *L,
                          int (*fn)(csend_socket *, const csend_endpoint *, csend_error *))
 {
     lsocket *u = self(L);
+    csendlua_endpoint_arg where;
+    csendlua_endpoint_args(L, csend_get_family(u->s), 2, &where);
     csend_endpoint ep;
-    csendlua_endpoint(L, csend_get_family(u->s), 2, &ep);
     csend_error err;
-    if (fn(live(L, u), &ep, &err) < 0)
+    csend_socket *s = live(L, u);
+    if (csend_endpoint_for_socket(s, where.host, where.port, &ep, &err) < 0 || fn(s, &ep, &err) < 0)
         return csendlua_raise(L, &err);
     lua_settop(L, 1);
     return 1;

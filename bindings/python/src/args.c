@@ -104,45 +104,44 @@ int csendpy_buffer(PyObject *o, Py_buffer *view, int writable)
 int csendpy_endpoint(csend_socket *s, PyObject *o, csend_endpoint *ep)
 {
     csend_error err;
-    int family = csend_get_family(s);
     if (o == Py_None) {
         /* The core names the null endpoint. */
         ep->len = 0;
         return 1;
     }
-    if (family == CSEND_AF_UNIX) {
-        PyObject *bytes = NULL;
-        if (!PyUnicode_FSConverter(o, &bytes))
-            return -1;
-        int rc = csend_endpoint_from_path(PyBytes_AS_STRING(bytes), ep, &err);
-        Py_DECREF(bytes);
-        if (rc < 0)
-            csendpy_raise(&err);
-        return rc;
-    }
-    if (!PyTuple_Check(o) || PyTuple_GET_SIZE(o) < 2) {
-        PyErr_Format(PyExc_TypeError, "an endpoint must be a (host, port) tuple, not %.100s",
-                     Py_TYPE(o)->tp_name);
-        return -1;
-    }
-    PyObject *h = PyTuple_GET_ITEM(o, 0);
+    /* The shape a Python caller writes depends on the family: a path, or a
+     * (host, port) tuple; which address it means is the core's to say. */
+    PyObject *path = NULL;
     const char *host = NULL;
-    if (h != Py_None) {
-        host = PyUnicode_Check(h) ? PyUnicode_AsUTF8(h) : NULL;
-        if (host == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_Format(PyExc_TypeError, "host must be a str, not %.100s",
-                             Py_TYPE(h)->tp_name);
+    int64_t port = 0;
+    if (csend_get_family(s) == CSEND_AF_UNIX) {
+        if (!PyUnicode_FSConverter(o, &path))
+            return -1;
+        host = PyBytes_AS_STRING(path);
+    } else {
+        if (!PyTuple_Check(o) || PyTuple_GET_SIZE(o) < 2) {
+            PyErr_Format(PyExc_TypeError, "an endpoint must be a (host, port) tuple, not %.100s",
+                         Py_TYPE(o)->tp_name);
             return -1;
         }
+        PyObject *h = PyTuple_GET_ITEM(o, 0);
+        if (h != Py_None) {
+            host = PyUnicode_Check(h) ? PyUnicode_AsUTF8(h) : NULL;
+            if (host == NULL) {
+                if (!PyErr_Occurred())
+                    PyErr_Format(PyExc_TypeError, "host must be a str, not %.100s",
+                                 Py_TYPE(h)->tp_name);
+                return -1;
+            }
+        }
+        if (csendpy_int(PyTuple_GET_ITEM(o, 1), "port", &port) < 0)
+            return -1;
     }
-    int64_t port;
-    if (csendpy_int(PyTuple_GET_ITEM(o, 1), "port", &port) < 0)
-        return -1;
     int rc;
     Py_BEGIN_ALLOW_THREADS /* a name may need the resolver */
-    rc = csend_endpoint_from_host(family, host, port, ep, &err);
+    rc = csend_endpoint_for_socket(s, host, port, ep, &err);
     Py_END_ALLOW_THREADS
+    Py_XDECREF(path);
     if (rc < 0)
         csendpy_raise(&err);
     return rc;
