@@ -96,8 +96,7 @@ def test_every_runtime_exposes_the_name(c, py, lua):
 def test_every_runtime_has_the_exception_class(name):
     assert isinstance(getattr(csend, name), type)
     assert f"errors.{name}" in _lua_names()
-    header = (ROOT / "core" / "src" / "error.c").read_text()
-    assert f'"{name}"' in header
+    assert name in {row[0] for row in csend._core.ERROR_CLASSES}  # the core's table
 
 
 def test_socket_error_members_match_across_runtimes():

@@ -158,6 +158,17 @@ typedef struct csend_error {
 /* The .NET class name of an error kind: "ArgumentNullException". */
 CSEND_API const char *csend_error_class_name(csend_error_kind kind);
 
+/* The exception classes as .NET arranges them, parents before children:
+ * every class an error kind names, and the classes above them.  kind is
+ * CSEND_OK for a class no error is raised as (Exception, SystemException).
+ * Bindings build their hierarchies from it. */
+typedef struct csend_error_class {
+    const char *name;   /* "ObjectDisposedException" */
+    const char *parent; /* "InvalidOperationException"; NULL for Exception */
+    csend_error_kind kind;
+} csend_error_class;
+CSEND_API const csend_error_class *csend_error_class_table(size_t *count);
+
 /* ---- Runtime hooks --------------------------------------------------- */
 /* A runtime with a global lock (CPython's GIL) lends it out around calls
  * that may block; check_interrupt runs after EINTR with the lock held and

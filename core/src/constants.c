@@ -1,6 +1,6 @@
 /* The named constants of .NET's enums (SocketError, SocketFlags,
- * AddressFamily, SocketType, ProtocolType): once, here, for the bindings
- * to publish. */
+ * AddressFamily, SocketType, ProtocolType) and its exception classes: once,
+ * here, for the bindings to publish. */
 #include "internal.h"
 
 #define CSEND_X_ROW(upper, name, value) {#name, #upper, value},
@@ -62,3 +62,33 @@ const char *csend_socket_error_name(int code)
     return NULL;
 }
 
+
+static const csend_error_class error_classes[] = {
+    {"Exception", NULL, CSEND_OK},
+    {"SystemException", "Exception", CSEND_OK},
+    {"ArgumentException", "SystemException", CSEND_ERR_ARGUMENT},
+    {"ArgumentNullException", "ArgumentException", CSEND_ERR_ARGUMENT_NULL},
+    {"ArgumentOutOfRangeException", "ArgumentException", CSEND_ERR_ARGUMENT_OUT_OF_RANGE},
+    {"InvalidOperationException", "SystemException", CSEND_ERR_INVALID_OPERATION},
+    {"ObjectDisposedException", "InvalidOperationException", CSEND_ERR_OBJECT_DISPOSED},
+    {"SocketException", "SystemException", CSEND_ERR_SOCKET},
+    {"OutOfMemoryException", "SystemException", CSEND_ERR_OUT_OF_MEMORY},
+    {"OperationCanceledException", "SystemException", CSEND_ERR_RUNTIME_INTERRUPT},
+};
+
+const csend_error_class *csend_error_class_table(size_t *count)
+{
+    if (count != NULL)
+        *count = sizeof error_classes / sizeof error_classes[0];
+    return error_classes;
+}
+
+const char *csend_error_class_name(csend_error_kind kind)
+{
+    if (kind == CSEND_OK)
+        return NULL;
+    for (size_t i = 0; i < sizeof error_classes / sizeof error_classes[0]; i++)
+        if (error_classes[i].kind == kind)
+            return error_classes[i].name;
+    return NULL;
+}

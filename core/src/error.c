@@ -58,22 +58,6 @@ int csend_socket_error_from_errno(int errnum)
     }
 }
 
-const char *csend_error_class_name(csend_error_kind kind)
-{
-    switch (kind) {
-    case CSEND_OK: return NULL;
-    case CSEND_ERR_ARGUMENT: return "ArgumentException";
-    case CSEND_ERR_ARGUMENT_NULL: return "ArgumentNullException";
-    case CSEND_ERR_ARGUMENT_OUT_OF_RANGE: return "ArgumentOutOfRangeException";
-    case CSEND_ERR_INVALID_OPERATION: return "InvalidOperationException";
-    case CSEND_ERR_OBJECT_DISPOSED: return "ObjectDisposedException";
-    case CSEND_ERR_SOCKET: return "SocketException";
-    case CSEND_ERR_OUT_OF_MEMORY: return "OutOfMemoryException";
-    case CSEND_ERR_RUNTIME_INTERRUPT: return "OperationCanceledException";
-    }
-    return NULL;
-}
-
 static void reset(csend_error *err, csend_error_kind kind)
 {
     err->kind = kind;

@@ -4,21 +4,6 @@
 
 #include <string.h>
 
-static const struct {
-    const char *name;
-    const char *parent;
-} classes[] = {
-    {"Exception", NULL},
-    {"SystemException", "Exception"},
-    {"ArgumentException", "SystemException"},
-    {"ArgumentNullException", "ArgumentException"},
-    {"ArgumentOutOfRangeException", "ArgumentException"},
-    {"InvalidOperationException", "SystemException"},
-    {"ObjectDisposedException", "InvalidOperationException"},
-    {"SocketException", "SystemException"},
-    {"OutOfMemoryException", "SystemException"},
-};
-
 static int error_tostring(lua_State *L)
 {
     lua_getfield(L, 1, "name");
@@ -36,8 +21,10 @@ static void push_class(lua_State *L, const char *name)
 
 void csendlua_errors_register(lua_State *L)
 {
-    lua_newtable(L); /* csend.errors: the classes by name */
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+    size_t n;
+    const csend_error_class *classes = csend_error_class_table(&n);
+    lua_newtable(L); /* csend.errors: the classes by name, the core's hierarchy */
+    for (size_t i = 0; i < n; i++) {
         lua_pushfstring(L, "csend.%s", classes[i].name);
         luaL_newmetatable(L, lua_tostring(L, -1));
         lua_remove(L, -2);

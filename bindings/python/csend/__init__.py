@@ -7,31 +7,20 @@ SocketError codes) from one C core.
     >>> s.send(b"This is a test", 0, 14, csend.SocketFlags.NONE)  # doctest: +SKIP
     14
 """
-from . import _core
+from . import _core, _exceptions
 from ._enums import (AddressFamily, ProtocolType, SocketError, SocketFlags, SocketShutdown,
                      SocketType)
-from ._exceptions import (ArgumentException, ArgumentNullException,
-                          ArgumentOutOfRangeException, InvalidOperationException,
-                          ObjectDisposedException, SocketException)
+from ._exceptions import *  # noqa: F403 - the classes of _exceptions.__all__
 
 Socket = _core.Socket
 set_trace = _core.set_trace
 get_trace = _core.get_trace
 
-_core._bind({
-    "ArgumentException": ArgumentException,
-    "ArgumentNullException": ArgumentNullException,
-    "ArgumentOutOfRangeException": ArgumentOutOfRangeException,
-    "InvalidOperationException": InvalidOperationException,
-    "ObjectDisposedException": ObjectDisposedException,
-    "SocketException": SocketException,
-    "SocketError": SocketError,
-})
+_core._bind({**{name: getattr(_exceptions, name) for name in _exceptions.__all__},
+             "SocketError": SocketError})
 
 __version__ = _core.CORE_VERSION
-__all__ = [
-    "AddressFamily", "ArgumentException", "ArgumentNullException",
-    "ArgumentOutOfRangeException", "InvalidOperationException", "ObjectDisposedException",
-    "ProtocolType", "Socket", "SocketError", "SocketException", "SocketFlags",
-    "SocketShutdown", "SocketType", "get_trace", "set_trace",
-]
+__all__ = sorted([
+    "AddressFamily", "ProtocolType", "Socket", "SocketError", "SocketFlags", "SocketShutdown",
+    "SocketType", "get_trace", "set_trace", *_exceptions.__all__,
+])

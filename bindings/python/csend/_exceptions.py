@@ -7,9 +7,16 @@
         ObjectDisposedException(InvalidOperationException)
     SocketException(OSError)
 
-The C core fills every field; csend._core only picks the class.
+The C core fills every field; csend._core only picks the class, by the
+names of the core's class table (_core.ERROR_CLASSES).  __all__ is the one
+list of the classes Python defines: csend's namespace, __all__ and the
+classes handed to _core come from it, and a test holds it, the stub and
+each class's parent to the core's table.
 """
 from ._enums import SocketError
+
+__all__ = ["ArgumentException", "ArgumentNullException", "ArgumentOutOfRangeException",
+           "InvalidOperationException", "ObjectDisposedException", "SocketException"]
 
 
 class ArgumentException(ValueError):

@@ -1,31 +1,32 @@
 /* The core's error value -> the exception class csend/_exceptions.py defines. */
 #include "binding.h"
 
-static PyObject *argument_exc, *argument_null_exc, *out_of_range_exc, *invalid_operation_exc,
-    *disposed_exc, *socket_exc, *socket_error_enum;
+/* The class raised for each error kind, looked up by the core's class
+ * names in what csend/__init__.py hands over: the names live in the core. */
+static PyObject *by_kind[CSEND_ERR_RUNTIME_INTERRUPT + 1];
+static PyObject *socket_error_enum;
 /* SocketError members by number, filled once: no lookup through the enum per error. */
 static PyObject *members;
 
 int csendpy_bind_classes(PyObject *c)
 {
-    struct {
-        const char *name;
-        PyObject **slot;
-    } want[] = {
-        {"ArgumentException", &argument_exc},
-        {"ArgumentNullException", &argument_null_exc},
-        {"ArgumentOutOfRangeException", &out_of_range_exc},
-        {"InvalidOperationException", &invalid_operation_exc},
-        {"ObjectDisposedException", &disposed_exc},
-        {"SocketException", &socket_exc},
-        {"SocketError", &socket_error_enum},
-    };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        PyObject *o = PyMapping_GetItemString(c, want[i].name);
+    size_t count;
+    const csend_error_class *classes = csend_error_class_table(&count);
+    for (size_t i = 0; i < count; i++) {
+        /* Exception and SystemException are Python's own; OutOfMemory is
+         * MemoryError, and an interrupt leaves the runtime's exception. */
+        csend_error_kind k = classes[i].kind;
+        if (k == CSEND_OK || k == CSEND_ERR_OUT_OF_MEMORY || k == CSEND_ERR_RUNTIME_INTERRUPT)
+            continue;
+        PyObject *o = PyMapping_GetItemString(c, classes[i].name);
         if (o == NULL)
             return -1;
-        Py_XSETREF(*want[i].slot, o);
+        Py_XSETREF(by_kind[k], o);
     }
+    PyObject *e = PyMapping_GetItemString(c, "SocketError");
+    if (e == NULL)
+        return -1;
+    Py_XSETREF(socket_error_enum, e);
     PyObject *m = PyDict_New();
     if (m == NULL)
         return -1;
@@ -89,26 +90,24 @@ PyObject *csendpy_raise(const csend_error *err)
     case CSEND_ERR_OUT_OF_MEMORY:
         return PyErr_NoMemory();
     case CSEND_ERR_ARGUMENT:
-        exc = PyObject_CallFunction(argument_exc, "ss", err->message, err->param_name);
-        break;
     case CSEND_ERR_ARGUMENT_NULL:
-        exc = PyObject_CallFunction(argument_null_exc, "ss", err->message, err->param_name);
+        exc = PyObject_CallFunction(by_kind[err->kind], "ss", err->message, err->param_name);
         break;
     case CSEND_ERR_ARGUMENT_OUT_OF_RANGE: {
         PyObject *v = actual(err);
         if (v == NULL)
             return NULL;
-        exc = PyObject_CallFunction(out_of_range_exc, "ssN", err->message, err->param_name, v);
+        exc = PyObject_CallFunction(by_kind[err->kind], "ssN", err->message, err->param_name, v);
         break;
     }
     case CSEND_ERR_INVALID_OPERATION:
-        exc = PyObject_CallFunction(invalid_operation_exc, "s", err->message);
+        exc = PyObject_CallFunction(by_kind[err->kind], "s", err->message);
         break;
     case CSEND_ERR_OBJECT_DISPOSED:
-        exc = PyObject_CallFunction(disposed_exc, "ss", err->message, err->object_name);
+        exc = PyObject_CallFunction(by_kind[err->kind], "ss", err->message, err->object_name);
         break;
     case CSEND_ERR_SOCKET:
-        exc = PyObject_CallFunction(socket_exc, "iisL", err->socket_error, err->native_error,
+        exc = PyObject_CallFunction(by_kind[err->kind], "iisL", err->socket_error, err->native_error,
                                     err->message, (long long)err->bytes_transferred);
         break;
     }

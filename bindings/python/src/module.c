@@ -94,6 +94,28 @@ static int add_table(PyObject *m, const char *name, const csend_constant *(*fn)(
     return rc;
 }
 
+/* The core's exception classes, (name, parent or None, kind) rows, for the
+ * test that holds csend's classes to them. */
+static int add_error_classes(PyObject *m)
+{
+    size_t n;
+    const csend_error_class *t = csend_error_class_table(&n);
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        PyObject *row = Py_BuildValue("(szi)", t[i].name, t[i].parent, (int)t[i].kind);
+        if (row == NULL) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, row);
+    }
+    if (list == NULL)
+        return -1;
+    int rc = PyModule_AddObjectRef(m, "ERROR_CLASSES", list);
+    Py_DECREF(list);
+    return rc;
+}
+
 static PyMethodDef module_methods[] = {
     {"set_trace", (PyCFunction)(void (*)(void))set_trace, METH_VARARGS | METH_KEYWORDS,
      "set_trace(enabled=True, callback=None)\n\n"
@@ -127,7 +149,8 @@ static int module_exec(PyObject *m)
         add_table(m, "ADDRESS_FAMILIES", csend_address_family_table) < 0 ||
         add_table(m, "SOCKET_TYPES", csend_socket_type_table) < 0 ||
         add_table(m, "PROTOCOL_TYPES", csend_protocol_type_table) < 0 ||
-        PyModule_AddStringConstant(m, "CORE_VERSION", CSEND_VERSION) < 0)
+        PyModule_AddStringConstant(m, "CORE_VERSION", CSEND_VERSION) < 0 ||
+        add_error_classes(m) < 0)
         return -1;
     return 0;
 }
