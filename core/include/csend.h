@@ -280,6 +280,12 @@ CSEND_API int csend_check_segment_count(csend_socket *s, int64_t count, csend_er
 CSEND_API int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len,
                                 int64_t offset, int64_t size, int64_t flags, csend_error *err);
 
+/* Receive's checks of a size when the runtime makes the buffer for it (Lua's
+ * receive(size) -> string): ObjectDisposed, then ArgumentOutOfRange size
+ * outside 0..INT32_MAX, as csend_receive would report for a buffer of that
+ * size.  0, or -1 with err filled. */
+CSEND_API int csend_check_receive_size(csend_socket *s, int64_t size, csend_error *err);
+
 /* ---- Connection ------------------------------------------------------ */
 /* Connect: ArgumentNull remoteEP; SocketException (a blocking connect waits
  * as the other blocking calls do, and a signal's handler runs). */

@@ -597,6 +597,16 @@ int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t
     return rc;
 }
 
+int csend_check_receive_size(csend_socket *s, int64_t size, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int rc = csend__check_range(err, "size", size, 0, INT32_MAX);
+    csend__leave(s);
+    return rc;
+}
+
 /* ---- accept, connect ---- */
 
 csend_socket *csend_accept(csend_socket *s, csend_error *err)

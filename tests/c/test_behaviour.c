@@ -193,6 +193,28 @@ static void test_try_send_returns_the_code_instead_of_failing(void **state)
     close(peer);
 }
 
+/* The size check of a receive whose buffer the runtime makes (Lua). */
+static void test_receive_size_is_checked_after_disposal(void **state)
+{
+    (void)state;
+    csend_error err;
+    csend_socket *s = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_STREAM, 0, &err);
+    assert_non_null(s);
+    assert_int_equal(csend_check_receive_size(s, 0, &err), 0);
+    assert_int_equal(csend_check_receive_size(s, INT32_MAX, &err), 0);
+    assert_int_equal(csend_check_receive_size(s, -1, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    assert_string_equal(err.param_name, "size");
+    assert_int_equal(err.actual_value, -1);
+    assert_int_equal(csend_check_receive_size(s, (int64_t)INT32_MAX + 1, &err), -1);
+    assert_string_equal(err.message, "size ('2147483648') must be less than or equal to "
+                                     "'2147483647'. (Parameter 'size')");
+    csend_close(s);
+    assert_int_equal(csend_check_receive_size(s, -1, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_OBJECT_DISPOSED);
+    csend_socket_free(s);
+}
+
 static void test_udp_send_without_connect_needs_a_destination(void **state)
 {
     (void)state;
@@ -630,6 +652,7 @@ const struct CMUnitTest behaviour_tests[] = {
     cmocka_unit_test(test_send_timeout_minus_one_reads_zero_and_below_is_out_of_range),
     cmocka_unit_test(test_non_blocking_send_gives_partial_count_then_would_block),
     cmocka_unit_test(test_try_send_returns_the_code_instead_of_failing),
+    cmocka_unit_test(test_receive_size_is_checked_after_disposal),
     cmocka_unit_test(test_udp_send_without_connect_needs_a_destination),
     cmocka_unit_test(test_udp_oversized_datagram_is_message_size),
     cmocka_unit_test(test_udp_send_is_one_datagram_and_zero_size_is_empty_datagram),

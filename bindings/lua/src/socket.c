@@ -242,19 +242,16 @@ static int l_receive(lua_State *L)
     lsocket *u = self(L);
     int64_t size = csendlua_opt_int(L, 2, "size", 65536);
     int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
-    /* A size the core refuses is not allocated: it sees a buffer of that
-     * length and reports the size as .NET would. A valid one is capped, so
-     * asking for 2 GiB does not allocate 2 GiB for a few bytes. */
-    static char none[1];
-    char *p = none;
-    int64_t len = size > INT32_MAX ? size : 0;
-    luaL_Buffer b;
-    if (size > 0 && size <= INT32_MAX) {
-        len = size = size < RECEIVE_MAX ? size : RECEIVE_MAX;
-        p = luaL_buffinitsize(L, &b, (size_t)size);
-    }
     csend_error err;
-    int64_t n = csend_receive(live(L, u), p, len, 0, size, flags, &err);
+    if (csend_check_receive_size(live(L, u), size, &err) < 0)
+        return csendlua_raise(L, &err);
+    /* A valid size is capped: asking for 2 GiB does not allocate 2 GiB for
+     * a few bytes. */
+    static char none[1];
+    size_t cap = size < RECEIVE_MAX ? (size_t)size : RECEIVE_MAX;
+    luaL_Buffer b;
+    char *p = cap ? luaL_buffinitsize(L, &b, cap) : none;
+    int64_t n = csend_receive(live(L, u), p, (int64_t)cap, 0, (int64_t)cap, flags, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     if (p == none) {
