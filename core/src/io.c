@@ -145,7 +145,7 @@ static int advance(op *o, size_t n)
 typedef struct call {
     csend_socket *s;
     int fd;
-    int lent;            /* the runtime's lock is out (or there is none) */
+    int lock_out;            /* the runtime's lock is out (or there is none) */
     void *token;
     int64_t deadline_ns; /* 0: none */
     int ready;           /* the last wait said the descriptor was ready */
@@ -169,26 +169,26 @@ static int has_lock(const csend_socket *s)
  * deadline (a deadline is kept by poll, never by a blocking call), and when
  * close can wake the kernel's wait: a send_to on a Unix-domain datagram
  * socket waits for the receiver's queue, which no shutdown of ours wakes. */
-static inline int may_block(const csend_socket *s, int lent, int64_t deadline_ns,
+static inline int may_block(const csend_socket *s, int lock_out, int64_t deadline_ns,
                             const void *destination)
 {
-    return csend__blocking(s) && lent && deadline_ns == 0 &&
+    return csend__blocking(s) && lock_out && deadline_ns == 0 &&
            !(destination != NULL && s->family == CSEND_AF_UNIX);
 }
 
 static void lend(call *c)
 {
-    if (!c->lent) {
+    if (!c->lock_out) {
         c->token = c->s->hooks->release();
-        c->lent = 1;
+        c->lock_out = 1;
     }
 }
 
 static void take_back(call *c)
 {
-    if (c->lent && has_lock(c->s)) {
+    if (c->lock_out && has_lock(c->s)) {
         c->s->hooks->reacquire(c->token);
-        c->lent = 0;
+        c->lock_out = 0;
     }
 }
 
@@ -199,11 +199,11 @@ static int interrupted(call *c)
     const csend_hooks *h = c->s->hooks;
     if (h == NULL || h->check_interrupt == NULL)
         return 0;
-    int was_lent = c->lent && has_lock(c->s);
+    int was_out = c->lock_out && has_lock(c->s);
     take_back(c);
     if (h->check_interrupt())
         return 1;
-    if (was_lent)
+    if (was_out)
         lend(c);
     return 0;
 }
@@ -334,7 +334,7 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
         fail(s, ECANCELED, done, err);
         return -1;
     }
-    call c = {.s = s, .fd = atomic_load(&s->fd), .lent = !has_lock(s)};
+    call c = {.s = s, .fd = atomic_load(&s->fd), .lock_out = !has_lock(s)};
     c.deadline_ns = timeout_ms > 0 ? now_ns() + timeout_ms * 1000000 : 0;
     int stream_send = o->kind == OP_SEND && is_stream(s);
     if (o->size - done > FAST_MAX || o->kind == OP_ACCEPT || o->kind == OP_CONNECT)
@@ -343,13 +343,13 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
     int e = 0;
     for (;;) {
         outcome = MOVED;
-        ssize_t n = attempt(o, c.fd, may_block(s, c.lent, c.deadline_ns, o->msg.msg_name));
+        ssize_t n = attempt(o, c.fd, may_block(s, c.lock_out, c.deadline_ns, o->msg.msg_name));
         if (n >= 0) {
             done += n;
             c.ready = c.backoff_ms = 0; /* progress: poll is to be trusted again */
             if (!(stream_send && advance(o, (size_t)n) && csend__blocking(s)))
                 break; /* done, one attempt of a non-blocking call, or one datagram */
-            if (c.lent && c.deadline_ns == 0 && interrupted(&c)) {
+            if (c.lock_out && c.deadline_ns == 0 && interrupted(&c)) {
                 outcome = ABORTED; /* Ctrl-C must stop a long send */
                 break;
             }
@@ -368,7 +368,7 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
         }
         if (!not_yet(o, e) || !csend__blocking(s))
             break;
-        if (!c.lent) {
+        if (!c.lock_out) {
             lend(&c); /* the fast attempt would wait: now it may */
             continue;
         }
