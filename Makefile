@@ -81,7 +81,7 @@ test-tsan: deps $(VENV)/.installed
 	CSEND_SANITIZE=thread CSEND_RACES=2000 CSEND_BUILD_DIR=$(abspath $(TSAN_BUILD)) \
 	  PYTHONPATH=$(abspath $(TSAN_BUILD))/pypkg LD_PRELOAD="$$(gcc -print-file-name=libtsan.so)" \
 	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 report_signal_unsafe=0 suppressions=$(abspath tests/tsan.supp) log_path=$(abspath $(TSAN_BUILD))/report" \
-	  $(VPY) -m pytest -p no:cacheprovider tests/test_core_c.py tests/python/test_hostile.py \
+	  $(VPY) -m pytest -p no:cacheprovider tests/c/test_core_c.py tests/python/test_hostile.py \
 	  tests/python/test_behaviour.py tests/python/test_load.py \
 	  || { cat $(TSAN_BUILD)/report.* 2>/dev/null; exit 1; }
 	@if ls $(TSAN_BUILD)/report.* >/dev/null 2>&1; then cat $(TSAN_BUILD)/report.*; exit 1; fi
@@ -91,14 +91,14 @@ test-tsan: deps $(VENV)/.installed
 # thread at a time.
 test-valgrind: build
 	CSEND_VALGRIND=1 CSEND_RACES=1000 $(VPY) -m pytest -p no:cacheprovider \
-	  tests/test_core_c.py tests/test_lua.py tests/test_lua_states.py
+	  tests/c/test_core_c.py tests/lua/test_lua.py tests/lua/test_lua_states.py
 
 # The long runs: 1 GiB through each binding checked by SHA-256, 10,000 close
 # races from C and from Python, and ten minutes of each fuzzer.
 stress: build python
 	CSEND_INTEGRITY_MIB=1024 CSEND_RACES=10000 $(VPY) -m pytest -p no:cacheprovider \
-	  tests/python/test_load.py tests/test_lua_load.py \
-	  "tests/test_core_c.py::test_c[csend_hardening_tests::test_close_while_sends_are_blocked_many_times]"
+	  tests/python/test_load.py tests/lua/test_lua_load.py \
+	  "tests/c/test_core_c.py::test_c[csend_hardening_tests::test_close_while_sends_are_blocked_many_times]"
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=600
 
 # Fuzzing: a libFuzzer target on the core's Send (clang, ASan, UBSan) and an
