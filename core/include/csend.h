@@ -294,6 +294,9 @@ CSEND_API int csend_connect(csend_socket *s, const csend_endpoint *remote, csend
 CSEND_API int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err);
 /* backlog < 0: ArgumentOutOfRange backlog. */
 CSEND_API int csend_listen(csend_socket *s, int64_t backlog, csend_error *err);
+/* The backlog of .NET's Listen() without one: int.MaxValue (the kernel caps
+ * it at net.core.somaxconn). */
+#define CSEND_LISTEN_BACKLOG_DEFAULT INT32_MAX
 /* Accept: the new connected socket (it inherits s's hooks and context), or
  * NULL: SocketException, OutOfMemory (the new connection is then closed). */
 CSEND_API csend_socket *csend_accept(csend_socket *s, csend_error *err);

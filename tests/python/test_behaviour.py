@@ -319,3 +319,23 @@ def test_a_closed_socket_is_disposed_before_any_endpoint_is_resolved(family, cal
     s.close()
     with pytest.raises(csend.ObjectDisposedException):
         call(s)
+
+
+def test_listen_without_a_backlog_is_dotnets_listen():
+    # .NET's Listen() is Listen(int.MaxValue): the kernel's cap, not 128.
+    with open("/proc/sys/net/core/somaxconn") as f:
+        cap = int(f.read())
+    if cap <= 160:
+        pytest.skip(f"net.core.somaxconn is {cap}")
+    s = csend.Socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    clients = []
+    try:
+        for _ in range(150):  # none accepted: all wait in the backlog
+            clients.append(socket.create_connection(s.local_endpoint, timeout=2.0))
+    finally:
+        for c in clients:
+            c.close()
+        s.close()
+    assert len(clients) == 150

@@ -292,7 +292,7 @@ static int l_listen(lua_State *L)
 {
     csend_socket *s = SELF(L);
     csend_error err;
-    if (csend_listen(s, csendlua_opt_int(L, 2, "backlog", 128), &err) < 0)
+    if (csend_listen(s, csendlua_opt_int(L, 2, "backlog", CSEND_LISTEN_BACKLOG_DEFAULT), &err) < 0)
         return csendlua_raise(L, &err);
     lua_settop(L, 1);
     return 1;

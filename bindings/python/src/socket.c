@@ -417,7 +417,7 @@ static PyObject *Socket_bind(PyObject *op, PyObject *ep)
 static PyObject *Socket_listen(PyObject *op, PyObject *const *args, Py_ssize_t nargs)
 {
     SocketObject *self = (SocketObject *)op;
-    int64_t backlog = 128;
+    int64_t backlog = CSEND_LISTEN_BACKLOG_DEFAULT;
     if (nargs > 1) {
         PyErr_SetString(PyExc_TypeError, "listen() takes at most 1 argument");
         return NULL;
@@ -635,7 +635,7 @@ static PyMethodDef Socket_methods[] = {
      "Receive into a writable buffer; 0 at the end of the stream."},
     {"connect", Socket_connect, METH_O, "connect(remote_ep): (host, port) or a path."},
     {"bind", Socket_bind, METH_O, "bind(local_ep): (host, port) or a path."},
-    {"listen", (PyCFunction)(void (*)(void))Socket_listen, METH_FASTCALL, "listen(backlog=128)"},
+    {"listen", (PyCFunction)(void (*)(void))Socket_listen, METH_FASTCALL, "listen(backlog=...)\n\nListen: backlog defaults to .NET's Listen(), int.MaxValue (the kernel\ncaps it at net.core.somaxconn)."},
     {"accept", Socket_accept, METH_NOARGS, "accept() -> Socket"},
     {"shutdown", Socket_shutdown, METH_O, "shutdown(how): SocketShutdown.RECEIVE, SEND or BOTH."},
     {"close", Socket_close, METH_NOARGS,
