@@ -105,3 +105,12 @@ def test_socket_error_members_match_across_runtimes():
     assert len(lua) == len(py) == 47
     snake = {re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", n).upper() for n in lua}
     assert snake == py
+
+
+def test_every_c_function_is_in_the_c_reference():
+    header = (ROOT / "core" / "include" / "csend.h").read_text()
+    functions = set(re.findall(r"CSEND_API [^(]*?\b(csend_\w+)\(", header))
+    reference = (ROOT / "docs" / "c-api.md").read_text()
+    missing = sorted(f for f in functions if f"`{f}" not in reference)
+    assert len(functions) > 50
+    assert missing == [], f"not in docs/c-api.md: {missing}"
