@@ -324,3 +324,39 @@ def test_socket_can_be_subclassed_with_its_constructor_arguments():
     with Tagged(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM) as s:
         assert s.tag == "t" and s.type == csend.SocketType.DGRAM
         assert isinstance(s, csend.Socket)
+
+
+def test_each_module_object_keeps_its_own_classes_and_socket_type():
+    # The classes, the SocketError members and the trace callback live in
+    # the module's state (PEP 489), not in globals of the extension: a
+    # second module object from the same file is wholly separate.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("csend._core", csend._core.__file__)
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    assert other.Socket is not csend.Socket
+
+    class Mine(ValueError):
+        def __init__(self, message, param_name=None, *rest):
+            super().__init__(message)
+            self.param_name = param_name
+
+    classes = {name: Mine for name in csend._exceptions.__all__}
+    other._bind({**classes, "SocketError": csend.SocketError})
+    theirs, ours = other.Socket(), csend.Socket()
+    try:
+        with pytest.raises(Mine) as info:
+            theirs.send(b"x", 5)
+        assert info.value.param_name == "offset"
+        with pytest.raises(csend.ArgumentOutOfRangeException):
+            ours.send(b"x", 5)
+        lines = []
+        other.set_trace(True, lines.append)  # the other module's callback only
+        with pytest.raises(csend.SocketException):
+            ours.send(b"x")  # not connected: traced to stderr, not to `lines`
+        assert lines == []
+    finally:
+        other.set_trace(False)
+        theirs.close()
+        ours.close()

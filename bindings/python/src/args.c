@@ -101,7 +101,7 @@ int csendpy_buffer(PyObject *o, Py_buffer *view, int writable)
     return 0;
 }
 
-int csendpy_endpoint(csend_socket *s, PyObject *o, csend_endpoint *ep)
+int csendpy_endpoint(csendpy_state *st, csend_socket *s, PyObject *o, csend_endpoint *ep)
 {
     csend_error err;
     if (o == Py_None) {
@@ -143,7 +143,7 @@ int csendpy_endpoint(csend_socket *s, PyObject *o, csend_endpoint *ep)
     Py_END_ALLOW_THREADS
     Py_XDECREF(path);
     if (rc < 0)
-        csendpy_raise(&err);
+        csendpy_raise(st, &err);
     return rc;
 }
 

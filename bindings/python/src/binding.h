@@ -12,17 +12,35 @@ typedef struct {
     csend_socket *s;
 } SocketObject;
 
-extern PyTypeObject Socket_Type;
+/* The module's state (one per module object, as PEP 489 has it): the Socket
+ * type, the exception classes handed over by csend/__init__.py, and the
+ * trace callback. */
+typedef struct {
+    PyTypeObject *socket_type;
+    PyObject *by_kind[CSEND_ERR_RUNTIME_INTERRUPT + 1]; /* the class of each error kind */
+    PyObject *socket_error_enum;
+    PyObject *members;        /* SocketError members by number */
+    PyObject *trace_callback; /* set_trace's, or NULL */
+} csendpy_state;
+
+extern PyModuleDef csendpy_module;
+/* The state of the module that made type (Socket or a subclass of it). */
+csendpy_state *csendpy_state_of(PyTypeObject *type);
+#define STATE(op) csendpy_state_of(Py_TYPE(op))
+
+/* socket.c */
+extern PyType_Spec csendpy_socket_spec;
 extern const csend_hooks csendpy_hooks;
-/* module.c: hooks->trace, the lines of set_trace's callback */
+/* module.c: hooks->trace, the lines of set_trace's callback (context: the
+ * state) */
 int csendpy_trace(const char *line, void *context);
 
 /* errors.c: the classes handed over by csend/__init__.py */
-int csendpy_bind_classes(PyObject *classes);
+int csendpy_bind_classes(csendpy_state *st, PyObject *classes);
 /* Raises the exception the core's error value names; returns NULL. */
-PyObject *csendpy_raise(const csend_error *err);
+PyObject *csendpy_raise(csendpy_state *st, const csend_error *err);
 /* The SocketError member for a number (a new reference). */
-PyObject *csendpy_socket_error(int code);
+PyObject *csendpy_socket_error(csendpy_state *st, int code);
 
 /* args.c: argument translation, never validation */
 typedef struct {
@@ -40,7 +58,7 @@ int csendpy_int(PyObject *o, const char *name, int64_t *v);
  * buffer for the core to report. */
 int csendpy_buffer(PyObject *o, Py_buffer *view, int writable);
 /* An endpoint for a socket of this family: (host, port) or a path. */
-int csendpy_endpoint(csend_socket *s, PyObject *o, csend_endpoint *ep);
+int csendpy_endpoint(csendpy_state *st, csend_socket *s, PyObject *o, csend_endpoint *ep);
 PyObject *csendpy_endpoint_object(const csend_endpoint *ep);
 
 #endif

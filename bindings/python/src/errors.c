@@ -1,14 +1,9 @@
 /* The core's error value -> the exception class csend/_exceptions.py defines. */
 #include "binding.h"
 
-/* The class raised for each error kind, looked up by the core's class
+/* The class raised for each error kind is looked up by the core's class
  * names in what csend/__init__.py hands over: the names live in the core. */
-static PyObject *by_kind[CSEND_ERR_RUNTIME_INTERRUPT + 1];
-static PyObject *socket_error_enum;
-/* SocketError members by number, filled once: no lookup through the enum per error. */
-static PyObject *members;
-
-int csendpy_bind_classes(PyObject *c)
+int csendpy_bind_classes(csendpy_state *st, PyObject *c)
 {
     size_t count;
     const csend_error_class *classes = csend_error_class_table(&count);
@@ -21,19 +16,19 @@ int csendpy_bind_classes(PyObject *c)
         PyObject *o = PyMapping_GetItemString(c, classes[i].name);
         if (o == NULL)
             return -1;
-        Py_XSETREF(by_kind[k], o);
+        Py_XSETREF(st->by_kind[k], o);
     }
     PyObject *e = PyMapping_GetItemString(c, "SocketError");
     if (e == NULL)
         return -1;
-    Py_XSETREF(socket_error_enum, e);
+    Py_XSETREF(st->socket_error_enum, e);
     PyObject *m = PyDict_New();
     if (m == NULL)
         return -1;
     size_t n;
     const csend_constant *t = csend_socket_error_table(&n);
     for (size_t i = 0; i < n; i++) {
-        PyObject *member = PyObject_GetAttrString(socket_error_enum, t[i].upper_name);
+        PyObject *member = PyObject_GetAttrString(st->socket_error_enum, t[i].upper_name);
         PyObject *key = PyLong_FromLong(t[i].value);
         if (member == NULL || key == NULL || PyDict_SetItem(m, key, member) < 0) {
             Py_XDECREF(member);
@@ -44,16 +39,16 @@ int csendpy_bind_classes(PyObject *c)
         Py_DECREF(member);
         Py_DECREF(key);
     }
-    Py_XSETREF(members, m);
+    Py_XSETREF(st->members, m); /* filled once: no lookup through the enum per error */
     return 0;
 }
 
-PyObject *csendpy_socket_error(int code)
+PyObject *csendpy_socket_error(csendpy_state *st, int code)
 {
     PyObject *key = PyLong_FromLong(code);
     if (key == NULL)
         return NULL;
-    PyObject *m = members ? PyDict_GetItemWithError(members, key) : NULL;
+    PyObject *m = st->members ? PyDict_GetItemWithError(st->members, key) : NULL;
     Py_DECREF(key);
     if (m != NULL)
         return Py_NewRef(m);
@@ -67,7 +62,7 @@ static PyObject *actual(const csend_error *err)
     Py_RETURN_NONE;
 }
 
-PyObject *csendpy_raise(const csend_error *err)
+PyObject *csendpy_raise(csendpy_state *st, const csend_error *err)
 {
     PyObject *exc = NULL;
     switch (err->kind) {
@@ -91,23 +86,23 @@ PyObject *csendpy_raise(const csend_error *err)
         return PyErr_NoMemory();
     case CSEND_ERR_ARGUMENT:
     case CSEND_ERR_ARGUMENT_NULL:
-        exc = PyObject_CallFunction(by_kind[err->kind], "ss", err->message, err->param_name);
+        exc = PyObject_CallFunction(st->by_kind[err->kind], "ss", err->message, err->param_name);
         break;
     case CSEND_ERR_ARGUMENT_OUT_OF_RANGE: {
         PyObject *v = actual(err);
         if (v == NULL)
             return NULL;
-        exc = PyObject_CallFunction(by_kind[err->kind], "ssN", err->message, err->param_name, v);
+        exc = PyObject_CallFunction(st->by_kind[err->kind], "ssN", err->message, err->param_name, v);
         break;
     }
     case CSEND_ERR_INVALID_OPERATION:
-        exc = PyObject_CallFunction(by_kind[err->kind], "s", err->message);
+        exc = PyObject_CallFunction(st->by_kind[err->kind], "s", err->message);
         break;
     case CSEND_ERR_OBJECT_DISPOSED:
-        exc = PyObject_CallFunction(by_kind[err->kind], "ss", err->message, err->object_name);
+        exc = PyObject_CallFunction(st->by_kind[err->kind], "ss", err->message, err->object_name);
         break;
     case CSEND_ERR_SOCKET:
-        exc = PyObject_CallFunction(by_kind[err->kind], "iisL", err->socket_error, err->native_error,
+        exc = PyObject_CallFunction(st->by_kind[err->kind], "iisL", err->socket_error, err->native_error,
                                     err->message, (long long)err->bytes_transferred);
         break;
     }

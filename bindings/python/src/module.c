@@ -1,23 +1,28 @@
 /* csend._core: the Socket type, the core's tables and tracing. */
 #include "binding.h"
 
-/* Set by csend.set_trace; read and written with the GIL held. */
-static PyObject *trace_callback;
 /* A send made by the callback is not traced again; per thread: another
  * thread's sends while a callback has lent the GIL are traced as usual. */
 static _Thread_local int in_trace;
 
-/* hooks->trace: the core calls it with the GIL held.  The callback may set
- * another callback, clear it, or send: it runs on a reference of its own,
- * and its own sends are not traced (no endless recursion). */
+csendpy_state *csendpy_state_of(PyTypeObject *type)
+{
+    PyObject *m = PyType_GetModuleByDef(type, &csendpy_module);
+    return m ? PyModule_GetState(m) : NULL;
+}
+
+/* hooks->trace: the core calls it with the GIL held; context is the state
+ * of the module whose Socket sent.  The callback may set another callback,
+ * clear it, or send: it runs on a reference of its own, and its own sends
+ * are not traced (no endless recursion). */
 int csendpy_trace(const char *line, void *context)
 {
-    (void)context;
-    if (trace_callback == NULL)
-        return 0; /* to stderr, as the core does */
+    csendpy_state *st = context;
+    if (st == NULL || st->trace_callback == NULL)
+        return 0; /* to the process-wide destination, stderr by default */
     if (in_trace)
         return 1;
-    PyObject *callback = Py_NewRef(trace_callback);
+    PyObject *callback = Py_NewRef(st->trace_callback);
     PyObject *exc_type, *exc_value, *exc_tb;
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
     in_trace = 1;
@@ -33,7 +38,7 @@ int csendpy_trace(const char *line, void *context)
 
 static PyObject *set_trace(PyObject *mod, PyObject *args, PyObject *kwds)
 {
-    (void)mod;
+    csendpy_state *st = PyModule_GetState(mod);
     static char *names[] = {"enabled", "callback", NULL};
     int enabled = 1;
     PyObject *callback = Py_None;
@@ -44,9 +49,9 @@ static PyObject *set_trace(PyObject *mod, PyObject *args, PyObject *kwds)
         return NULL;
     }
     if (callback == Py_None)
-        Py_CLEAR(trace_callback);
+        Py_CLEAR(st->trace_callback);
     else
-        Py_XSETREF(trace_callback, Py_NewRef(callback));
+        Py_XSETREF(st->trace_callback, Py_NewRef(callback));
     csend_enable_trace(enabled);
     Py_RETURN_NONE;
 }
@@ -60,8 +65,7 @@ static PyObject *get_trace(PyObject *mod, PyObject *unused)
 
 static PyObject *bind_classes(PyObject *mod, PyObject *classes)
 {
-    (void)mod;
-    if (csendpy_bind_classes(classes) < 0)
+    if (csendpy_bind_classes(PyModule_GetState(mod), classes) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -133,17 +137,20 @@ static PyMethodDef module_methods[] = {
  * imported it. */
 static int module_exec(PyObject *m)
 {
-    /* The module keeps process-wide state (the Socket type, the trace
-     * callback, the exception classes): one interpreter only. */
+    /* The core keeps process-wide state (tracing on or off, its
+     * destination) that one interpreter could change under another: one
+     * interpreter only. */
     if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
         PyErr_SetString(PyExc_ImportError,
                         "csend does not support sub-interpreters: import it in the main "
                         "interpreter");
         return -1;
     }
-    if (PyType_Ready(&Socket_Type) < 0)
+    csendpy_state *st = PyModule_GetState(m);
+    st->socket_type = (PyTypeObject *)PyType_FromModuleAndSpec(m, &csendpy_socket_spec, NULL);
+    if (st->socket_type == NULL)
         return -1;
-    if (PyModule_AddObjectRef(m, "Socket", (PyObject *)&Socket_Type) < 0 ||
+    if (PyModule_AddObjectRef(m, "Socket", (PyObject *)st->socket_type) < 0 ||
         add_table(m, "SOCKET_ERRORS", csend_socket_error_table) < 0 ||
         add_table(m, "SOCKET_FLAGS", csend_socket_flags_table) < 0 ||
         add_table(m, "ADDRESS_FAMILIES", csend_address_family_table) < 0 ||
@@ -162,12 +169,48 @@ static PyModuleDef_Slot module_slots[] = {
     {0, NULL},
 };
 
-static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "csend._core", "The C core of csend.", 0, module_methods,
-    module_slots, NULL, NULL, NULL,
+static int module_traverse(PyObject *m, visitproc visit, void *arg)
+{
+    csendpy_state *st = PyModule_GetState(m);
+    Py_VISIT(st->socket_type);
+    for (size_t i = 0; i < sizeof st->by_kind / sizeof st->by_kind[0]; i++)
+        Py_VISIT(st->by_kind[i]);
+    Py_VISIT(st->socket_error_enum);
+    Py_VISIT(st->members);
+    Py_VISIT(st->trace_callback);
+    return 0;
+}
+
+static int module_clear(PyObject *m)
+{
+    csendpy_state *st = PyModule_GetState(m);
+    Py_CLEAR(st->socket_type);
+    for (size_t i = 0; i < sizeof st->by_kind / sizeof st->by_kind[0]; i++)
+        Py_CLEAR(st->by_kind[i]);
+    Py_CLEAR(st->socket_error_enum);
+    Py_CLEAR(st->members);
+    Py_CLEAR(st->trace_callback);
+    return 0;
+}
+
+static void module_free(void *m)
+{
+    module_clear(m);
+}
+
+PyModuleDef csendpy_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "csend._core",
+    .m_doc = "The C core of csend.",
+    .m_size = sizeof(csendpy_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
 };
 
 PyMODINIT_FUNC PyInit__core(void)
 {
-    return PyModuleDef_Init(&module);
+    return PyModuleDef_Init(&csendpy_module);
 }

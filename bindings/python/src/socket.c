@@ -25,6 +25,7 @@ static SocketObject *alloc_socket(PyTypeObject *type)
 static PyObject *adopt(SocketObject *self, csend_socket *s)
 {
     csend_socket_set_hooks(s, &csendpy_hooks);
+    csend_socket_set_context(s, STATE(self)); /* where its trace lines go */
     self->s = s;
     return (PyObject *)self;
 }
@@ -50,7 +51,7 @@ static PyObject *Socket_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     Py_END_ALLOW_THREADS
     if (s == NULL) {
         Py_DECREF(self);
-        return csendpy_raise(&err);
+        return csendpy_raise(csendpy_state_of(type), &err);
     }
     return adopt(self, s);
 }
@@ -75,7 +76,7 @@ static PyObject *from_fd(PyTypeObject *type, int64_t fd)
     csend_socket *s = csend_socket_from_fd(fd, &err);
     if (s == NULL) {
         Py_DECREF(self);
-        return csendpy_raise(&err);
+        return csendpy_raise(csendpy_state_of(type), &err);
     }
     return adopt(self, s);
 }
@@ -112,7 +113,7 @@ static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
     csend_error err;
     int copy = csend_dup_fd(fd, &err);
     if (copy < 0)
-        return csendpy_raise(&err);
+        return csendpy_raise(csendpy_state_of((PyTypeObject *)cls), &err);
     PyObject *self = from_fd((PyTypeObject *)cls, copy);
     if (self == NULL)
         close(copy); /* the duplicate is ours until adopted */
@@ -136,8 +137,10 @@ static void Socket_dealloc(PyObject *op)
     if (PyObject_CallFinalizerFromDealloc(op) < 0)
         return;
     SocketObject *self = (SocketObject *)op;
+    PyTypeObject *type = Py_TYPE(op);
     csend_socket_free(self->s);
-    Py_TYPE(op)->tp_free(op);
+    type->tp_free(op);
+    Py_DECREF(type); /* instances of a heap type hold it */
 }
 
 static PyObject *Socket_repr(PyObject *op)
@@ -222,7 +225,7 @@ static PyObject *Socket_send(PyObject *op, PyObject *const *args, Py_ssize_t nar
     csend_error err;
     int64_t n = send_call(op, args, nargs, kwnames, &send_sig, NULL, &err);
     if (n < 0)
-        return n == -2 ? NULL : csendpy_raise(&err);
+        return n == -2 ? NULL : csendpy_raise(STATE(op), &err);
     return PyLong_FromLongLong(n);
 }
 
@@ -233,8 +236,8 @@ static PyObject *Socket_try_send(PyObject *op, PyObject *const *args, Py_ssize_t
     int code;
     int64_t n = send_call(op, args, nargs, kwnames, &try_send_sig, &code, &err);
     if (n < 0)
-        return n == -2 ? NULL : csendpy_raise(&err);
-    PyObject *member = csendpy_socket_error(code);
+        return n == -2 ? NULL : csendpy_raise(STATE(op), &err);
+    PyObject *member = csendpy_socket_error(STATE(op), code);
     if (member == NULL)
         return NULL;
     return Py_BuildValue("(LN)", (long long)n, member);
@@ -279,7 +282,7 @@ static PyObject *Socket_send_to(PyObject *op, PyObject *const *args, Py_ssize_t 
         return NULL;
     }
     csend_endpoint ep;
-    int has = csendpy_endpoint(self->s, slot[4], &ep);
+    int has = csendpy_endpoint(STATE(self), self->s, slot[4], &ep);
     if (has < 0) {
         release_args(&a);
         return NULL;
@@ -289,7 +292,7 @@ static PyObject *Socket_send_to(PyObject *op, PyObject *const *args, Py_ssize_t 
                               a.flags, has == 0 ? &ep : NULL, &err);
     release_args(&a);
     if (n < 0)
-        return csendpy_raise(&err);
+        return csendpy_raise(STATE(op), &err);
     return PyLong_FromLongLong(n);
 }
 
@@ -313,7 +316,7 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
     csend_error err;
     if (slot[0] == Py_None) {
         csend_send_segments(self->s, NULL, 0, flags, &err);
-        return csendpy_raise(&err);
+        return csendpy_raise(STATE(op), &err);
     }
     if (PyObject_CheckBuffer(slot[0])) {
         /* One buffer is not a list of them (and iterating a memoryview of
@@ -339,7 +342,7 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
     csend_error err0;
     if (csend_check_segment_count(self->s, count, &err0) < 0) {
         Py_DECREF(seq);
-        return csendpy_raise(&err0);
+        return csendpy_raise(STATE(op), &err0);
     }
     Py_buffer *views = PyMem_Calloc((size_t)(count ? count : 1), sizeof *views);
     csend_segment *segs = PyMem_Calloc((size_t)(count ? count : 1), sizeof *segs);
@@ -356,7 +359,7 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
         segs[got].len = (int64_t)views[got].len;
     }
     int64_t n = csend_send_segments(self->s, segs, count, flags, &err);
-    result = n < 0 ? csendpy_raise(&err) : PyLong_FromLongLong(n);
+    result = n < 0 ? csendpy_raise(STATE(op), &err) : PyLong_FromLongLong(n);
 done:
     for (Py_ssize_t i = 0; i < got; i++)
         if (views[i].obj != NULL)
@@ -383,7 +386,7 @@ static PyObject *Socket_receive(PyObject *op, PyObject *const *args, Py_ssize_t 
                               a.flags, &err);
     release_args(&a);
     if (n < 0)
-        return csendpy_raise(&err);
+        return csendpy_raise(STATE(op), &err);
     return PyLong_FromLongLong(n);
 }
 
@@ -393,14 +396,14 @@ static PyObject *with_endpoint(SocketObject *self, PyObject *arg,
                                int (*fn)(csend_socket *, const csend_endpoint *, csend_error *))
 {
     csend_endpoint ep;
-    int has = csendpy_endpoint(self->s, arg, &ep);
+    int has = csendpy_endpoint(STATE(self), self->s, arg, &ep);
     if (has < 0)
         return NULL;
     csend_error err;
     /* A call that may block lends the GIL through the socket's hooks. */
     int rc = fn(self->s, has == 0 ? &ep : NULL, &err);
     if (rc < 0)
-        return csendpy_raise(&err);
+        return csendpy_raise(STATE(self), &err);
     Py_RETURN_NONE;
 }
 
@@ -426,7 +429,7 @@ static PyObject *Socket_listen(PyObject *op, PyObject *const *args, Py_ssize_t n
         return NULL;
     csend_error err;
     if (csend_listen(self->s, backlog, &err) < 0)
-        return csendpy_raise(&err);
+        return csendpy_raise(STATE(op), &err);
     Py_RETURN_NONE;
 }
 
@@ -434,14 +437,14 @@ static PyObject *Socket_accept(PyObject *op, PyObject *unused)
 {
     (void)unused;
     SocketObject *self = (SocketObject *)op;
-    SocketObject *conn = alloc_socket(&Socket_Type);
+    SocketObject *conn = alloc_socket(STATE(op)->socket_type);
     if (conn == NULL)
         return NULL;
     csend_error err;
     csend_socket *a = csend_accept(self->s, &err);
     if (a == NULL) {
         Py_DECREF(conn);
-        return csendpy_raise(&err);
+        return csendpy_raise(STATE(op), &err);
     }
     return adopt(conn, a);
 }
@@ -454,7 +457,7 @@ static PyObject *Socket_shutdown(PyObject *op, PyObject *arg)
         return NULL;
     csend_error err;
     if (csend_shutdown(self->s, how, &err) < 0)
-        return csendpy_raise(&err);
+        return csendpy_raise(STATE(op), &err);
     Py_RETURN_NONE;
 }
 
@@ -501,7 +504,7 @@ static PyObject *get_bool(PyObject *op, void *c)
 {
     csend_error err;
     int v = ((const bool_property *)c)->get(S(op), &err);
-    return v < 0 ? csendpy_raise(&err) : PyBool_FromLong(v);
+    return v < 0 ? csendpy_raise(STATE(op), &err) : PyBool_FromLong(v);
 }
 
 static int set_bool(PyObject *op, PyObject *v, void *c)
@@ -513,7 +516,7 @@ static int set_bool(PyObject *op, PyObject *v, void *c)
     }
     csend_error err;
     if (p->set(S(op), v == Py_True, &err) < 0) {
-        csendpy_raise(&err);
+        csendpy_raise(STATE(op), &err);
         return -1;
     }
     return 0;
@@ -532,7 +535,7 @@ static PyObject *get_ms(PyObject *op, void *c)
 {
     csend_error err;
     int64_t v = ((const ms_property *)c)->get(S(op), &err);
-    return v < 0 ? csendpy_raise(&err) : PyLong_FromLongLong(v);
+    return v < 0 ? csendpy_raise(STATE(op), &err) : PyLong_FromLongLong(v);
 }
 
 static int set_ms(PyObject *op, PyObject *v, void *c)
@@ -546,7 +549,7 @@ static int set_ms(PyObject *op, PyObject *v, void *c)
         return -1;
     csend_error err;
     if (((const ms_property *)c)->set(S(op), ms, &err) < 0) {
-        csendpy_raise(&err);
+        csendpy_raise(STATE(op), &err);
         return -1;
     }
     return 0;
@@ -558,7 +561,7 @@ static PyObject *get_available(PyObject *op, void *c)
     (void)c;
     csend_error err;
     int64_t v = csend_get_available(S(op), &err);
-    return v < 0 ? csendpy_raise(&err) : PyLong_FromLongLong(v);
+    return v < 0 ? csendpy_raise(STATE(op), &err) : PyLong_FromLongLong(v);
 }
 
 static PyObject *get_connected(PyObject *op, void *c)
@@ -579,7 +582,7 @@ static PyObject *get_endpoint(PyObject *op, void *c)
     csend_error err;
     int rc = c ? csend_get_remote_endpoint(S(op), &ep, &err)
                : csend_get_local_endpoint(S(op), &ep, &err);
-    return rc < 0 ? csendpy_raise(&err) : csendpy_endpoint_object(&ep);
+    return rc < 0 ? csendpy_raise(STATE(op), &err) : csendpy_endpoint_object(&ep);
 }
 
 typedef struct {
@@ -650,18 +653,25 @@ static PyMethodDef Socket_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-PyTypeObject Socket_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "csend.Socket",
-    .tp_basicsize = sizeof(SocketObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-    .tp_doc = "Socket(family=AddressFamily.INTER_NETWORK, type=SocketType.STREAM, proto=0)\n\n"
-              "A socket whose send() keeps .NET's Socket.Send contract.",
-    .tp_new = Socket_new,
-    .tp_init = Socket_init,
-    .tp_dealloc = Socket_dealloc,
-    .tp_finalize = Socket_finalize,
-    .tp_repr = Socket_repr,
-    .tp_methods = Socket_methods,
-    .tp_getset = Socket_getset,
+/* A heap type, made for each module object from this spec (PEP 489, as
+ * CPython's own modules): its module's state is where errors, the
+ * SocketError members and the trace callback are found. */
+static PyType_Slot Socket_slots[] = {
+    {Py_tp_doc, "Socket(family=AddressFamily.INTER_NETWORK, type=SocketType.STREAM, proto=0)\n\n"
+                "A socket whose send() keeps .NET's Socket.Send contract."},
+    {Py_tp_new, __extension__(void *)Socket_new},
+    {Py_tp_init, __extension__(void *)Socket_init},
+    {Py_tp_dealloc, __extension__(void *)Socket_dealloc},
+    {Py_tp_finalize, __extension__(void *)Socket_finalize},
+    {Py_tp_repr, __extension__(void *)Socket_repr},
+    {Py_tp_methods, Socket_methods},
+    {Py_tp_getset, Socket_getset},
+    {0, NULL},
+};
+
+PyType_Spec csendpy_socket_spec = {
+    .name = "csend.Socket",
+    .basicsize = sizeof(SocketObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .slots = Socket_slots,
 };
