@@ -19,9 +19,12 @@ typedef struct {
 } lstate;
 
 typedef struct {
+    const void *magic;  /* &csendlua_socket_magic: this userdata is a csend socket */
     csend_socket *s;    /* NULL once __gc ran */
     lstate *st;
 } lsocket;
+
+extern const char csendlua_socket_magic;
 
 #define STATE(L) ((lstate *)lua_touserdata((L), lua_upvalueindex(2)))
 
