@@ -534,16 +534,6 @@ static int64_t send_iov(csend_socket *s, struct iovec *iov, int64_t count, int64
     return traced_send(s, &o, 0, err);
 }
 
-int csend_check_segment_count(csend_socket *s, int64_t count, csend_error *err)
-{
-    CSEND_ERR(err);
-    if (csend__enter(s, err) < 0)
-        return -1;
-    int rc = csend__check_segment_count(count, err);
-    csend__leave(s);
-    return rc;
-}
-
 int64_t csend_send_segments(csend_socket *s, const csend_segment *segments, int64_t count,
                             int64_t flags, csend_error *err)
 {
@@ -593,16 +583,6 @@ int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t
             rc = -1;
         }
     }
-    csend__leave(s);
-    return rc;
-}
-
-int csend_check_receive_size(csend_socket *s, int64_t size, csend_error *err)
-{
-    CSEND_ERR(err);
-    if (csend__enter(s, err) < 0)
-        return -1;
-    int rc = csend__check_range(err, "size", size, 0, INT32_MAX);
     csend__leave(s);
     return rc;
 }

@@ -112,3 +112,25 @@ int csend__check_segments(const csend_segment *segments, int64_t count, int64_t 
     *total = sum;
     return 0;
 }
+
+/* ---- the public checks a binding makes before it allocates ---- */
+
+int csend_check_segment_count(csend_socket *s, int64_t count, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int rc = csend__check_segment_count(count, err);
+    csend__leave(s);
+    return rc;
+}
+
+int csend_check_receive_size(csend_socket *s, int64_t size, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int rc = csend__check_range(err, "size", size, 0, INT32_MAX);
+    csend__leave(s);
+    return rc;
+}
