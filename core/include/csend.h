@@ -127,7 +127,7 @@ CSEND_API const csend_constant *csend_socket_type_table(size_t *count);
 CSEND_API const csend_constant *csend_protocol_type_table(size_t *count);
 /* "ConnectionReset" for 10054; NULL for a number that is no SocketError. */
 CSEND_API const char *csend_socket_error_name(int code);
-/* errno -> SocketError, as .NET on Unix (SPEC §4). */
+/* errno -> SocketError, as .NET on Unix (docs/c-api.md). */
 CSEND_API int csend_socket_error_from_errno(int errnum);
 
 /* ---- The error value ------------------------------------------------- */
@@ -207,7 +207,7 @@ CSEND_API csend_socket *csend_socket_from_fd(int64_t fd, csend_error *err);
  * keeps owning: ArgumentOutOfRange fd as above; SocketException if dup fails. */
 CSEND_API int csend_dup_fd(int64_t fd, csend_error *err);
 /* Close (Dispose): idempotent.  Operations waiting in other threads are
- * woken and fail (SPEC §3: a stream socket not shut down for sending is
+ * woken and fail (a TCP socket not shut down for sending is
  * disconnected abortively, anything else shut down); with nothing waiting it
  * is an ordinary close.  The descriptor is released after the last
  * operation in flight returns. */
@@ -224,7 +224,7 @@ CSEND_API void csend_socket_set_context(csend_socket *s, void *context);
  * lost its socket (a Lua userdata after its __gc). */
 CSEND_API void csend_error_disposed(csend_error *err);
 
-/* ---- Send and friends (SPEC §1–§3) ----------------------------------- */
+/* ---- Send and friends --------------------------------------------------- */
 /* Send(buffer, offset, size, flags): bytes sent, or -1.  buffer NULL is a
  * null buffer.  ObjectDisposed, ArgumentNull buffer, ArgumentOutOfRange
  * offset/size/socketFlags, SocketException (flags, then errno). */
@@ -345,7 +345,7 @@ CSEND_API int csend_endpoint_for_socket(csend_socket *s, const char *host, int64
  * the endpoint is empty. */
 CSEND_API int csend_endpoint_format(const csend_endpoint *ep, char *host, size_t host_len, int *port);
 
-/* ---- Tracing (SPEC §7) ----------------------------------------------- */
+/* ---- Tracing ------------------------------------------------------------ */
 typedef void (*csend_trace_fn)(const char *line, void *userdata);
 /* on: nonzero to trace; fn NULL writes lines to stderr.  Also switched on by
  * the environment variable CSEND_TRACE=1 at the first traced call.  Lines of
