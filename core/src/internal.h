@@ -73,19 +73,19 @@ int csend__check_segment_count(int64_t count, csend_error *err);
 int csend__check_segments(const csend_segment *segments, int64_t count, int64_t *total,
                           csend_error *err);
 
-int csend__flags(int64_t flags, uint32_t allowed, csend_error *err);
+int csend__flags(int64_t flags, uint32_t allowed, const char *op, csend_error *err);
 
 /* The OS flags for an allowed SocketFlags value, or -1 with err filled. */
 static inline int csend__send_flags(int64_t flags, csend_error *err)
 {
     if (flags == CSEND_FLAG_NONE)
         return MSG_NOSIGNAL;
-    return csend__flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_DONT_ROUTE, err);
+    return csend__flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_DONT_ROUTE, "Send", err);
 }
 
 static inline int csend__receive_flags(int64_t flags, csend_error *err)
 {
-    int os = csend__flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_PEEK, err);
+    int os = csend__flags(flags, CSEND_FLAG_OUT_OF_BAND | CSEND_FLAG_PEEK, "Receive", err);
     return os < 0 ? os : os & ~MSG_NOSIGNAL;
 }
 

@@ -3,6 +3,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 int csend__check_range(csend_error *err, const char *param, int64_t value, int64_t min,
                        int64_t max)
@@ -57,13 +59,41 @@ static int flags_bits(int64_t flags, uint32_t *bits, csend_error *err)
     return 0;
 }
 
-int csend__flags(int64_t flags, uint32_t allowed, csend_error *err)
+/* SocketException OperationNotSupported whose message names the refused
+ * bits: "socketFlags 0x3: Peek (0x2) is not valid for Send". */
+static void refused_flags(uint32_t bits, uint32_t refused, const char *op, csend_error *err)
+{
+    csend__socket_error(err, CSEND_SOCKET_ERROR_OPERATION_NOT_SUPPORTED, EOPNOTSUPP, 0);
+    size_t n, cap = sizeof err->message, used;
+    const csend_constant *names = csend_socket_flags_table(&n);
+    char *m = err->message;
+    used = (size_t)snprintf(m, cap, "socketFlags 0x%" PRIx32 ": ", bits);
+    const char *sep = "";
+    for (int b = 0; b < 32 && used < cap; b++) {
+        uint32_t bit = (uint32_t)1 << b;
+        if (!(refused & bit))
+            continue;
+        const char *name = NULL;
+        for (size_t i = 0; i < n; i++)
+            if ((uint32_t)names[i].value == bit)
+                name = names[i].name;
+        used += (size_t)(name ? snprintf(m + used, cap - used, "%s%s (0x%" PRIx32 ")", sep, name,
+                                         bit)
+                              : snprintf(m + used, cap - used, "%s0x%" PRIx32, sep, bit));
+        sep = ", ";
+    }
+    if (used < cap)
+        snprintf(m + used, cap - used, " %s not valid for %s",
+                 (refused & (refused - 1)) ? "are" : "is", op);
+}
+
+int csend__flags(int64_t flags, uint32_t allowed, const char *op, csend_error *err)
 {
     uint32_t bits;
     if (flags_bits(flags, &bits, err) < 0)
         return -1;
     if (bits & ~allowed) {
-        csend__socket_error(err, CSEND_SOCKET_ERROR_OPERATION_NOT_SUPPORTED, EOPNOTSUPP, 0);
+        refused_flags(bits, bits & ~allowed, op, err);
         return -1;
     }
     int os = MSG_NOSIGNAL;

@@ -64,7 +64,14 @@ static void test_messages_follow_modern_dotnet(void **state)
     assert_string_equal(err.message,
                         "size ('-1') must be greater than or equal to '0'. (Parameter 'size')");
     csend_send(s, "abcde", 5, 0, 5, 2, &err);
-    assert_string_equal(err.message, "Operation not supported");
+    assert_string_equal(err.message, "socketFlags 0x2: Peek (0x2) is not valid for Send");
+    csend_send(s, "abcde", 5, 0, 5, 0x108, &err);
+    assert_string_equal(err.message,
+                        "socketFlags 0x108: 0x8, Truncated (0x100) are not valid for Send");
+    char in[4];
+    csend_receive(s, in, 4, 0, 4, CSEND_FLAG_DONT_ROUTE, &err);
+    assert_string_equal(err.message, "socketFlags 0x4: DontRoute (0x4) is not valid for Receive");
+    csend_send(s, "abcde", 5, 0, 5, 2, &err);
     assert_int_equal(err.native_error, EOPNOTSUPP);
     assert_int_equal(err.socket_error, 10045);
     csend_close(s);

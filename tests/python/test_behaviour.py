@@ -339,3 +339,19 @@ def test_listen_without_a_backlog_is_dotnets_listen():
             c.close()
         s.close()
     assert len(clients) == 150
+
+
+def test_refused_flags_are_named_in_the_message():
+    # send_to(buffer, size, flags, ep): flags 3 is OutOfBand | Peek. The
+    # message names the refused bit and the operation (it was the bare
+    # "Operation not supported").
+    s = csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM)
+    try:
+        with pytest.raises(csend.SocketException) as info:
+            s.send_to(b"abc", 1, 3, ("127.0.0.1", 9))
+        e = info.value
+        assert e.socket_error_code == csend.SocketError.OPERATION_NOT_SUPPORTED
+        assert e.errno == errno.EOPNOTSUPP
+        assert e.strerror == "socketFlags 0x3: Peek (0x2) is not valid for Send"
+    finally:
+        s.close()
