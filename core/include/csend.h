@@ -313,7 +313,7 @@ CSEND_API int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err);
 CSEND_API int csend_set_receive_timeout(csend_socket *s, int64_t ms, csend_error *err);
 CSEND_API int64_t csend_get_available(csend_socket *s, csend_error *err);
 /* Connected: as of the last operation (false after a failed Send). Never fails. */
-CSEND_API int csend_get_connected(const csend_socket *s);
+CSEND_API int csend_get_connected(csend_socket *s);
 CSEND_API int csend_get_no_delay(csend_socket *s, csend_error *err);
 CSEND_API int csend_set_no_delay(csend_socket *s, int on, csend_error *err);
 CSEND_API int csend_get_local_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err);

@@ -15,6 +15,8 @@ struct csend_socket {
     atomic_int waiting;      /* operations that may wait (in the kernel or in poll) */
     atomic_bool closed;      /* Dispose was called */
     atomic_bool connected;
+    atomic_bool was_connected;   /* connected at some point (Shutdown ignores ENOTCONN then) */
+    atomic_bool connect_pending; /* a non-blocking Connect said WouldBlock */
     atomic_bool shutdown_send; /* Shutdown(Send or Both) was called */
     atomic_bool blocking;    /* mirrors O_NONBLOCK */
     int family, type, protocol; /* .NET numbers; type without SOCK_NONBLOCK/SOCK_CLOEXEC */
@@ -22,6 +24,7 @@ struct csend_socket {
     _Atomic int64_t receive_timeout_ms;
     const csend_hooks *hooks;
     void *context;           /* the runtime's, for hooks->trace */
+    char *bound_path;        /* a Unix-domain path this socket bound: removed at release */
 };
 
 /* Relaxed reads of the settings another thread may change at any time. */

@@ -629,6 +629,13 @@ int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *er
             rc = -1;
         } else if (rc == 0) {
             atomic_store(&s->connected, true);
+            atomic_store(&s->was_connected, true);
+        } else if (err->socket_error == CSEND_SOCKET_ERROR_IN_PROGRESS) {
+            /* As .NET: a non-blocking Connect still going on is WouldBlock;
+             * Connected turns true when it completes. */
+            csend__socket_error(err, CSEND_SOCKET_ERROR_WOULD_BLOCK, EWOULDBLOCK, 0);
+            err->native_error = EINPROGRESS;
+            atomic_store(&s->connect_pending, true);
         }
     }
     csend__leave(s);

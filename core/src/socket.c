@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <stddef.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -65,7 +68,11 @@ static csend_socket *wrap(int fd, int family, int protocol, csend_error *err)
     s->protocol = protocol;
     struct sockaddr_storage peer;
     len = sizeof peer;
-    atomic_init(&s->connected, getpeername(fd, (struct sockaddr *)&peer, &len) == 0);
+    int has_peer = getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+    atomic_init(&s->connected, has_peer);
+    atomic_init(&s->was_connected, has_peer);
+    atomic_init(&s->connect_pending, false);
+    s->bound_path = NULL;
     return s;
 }
 
@@ -147,6 +154,13 @@ void csend__release_slow(csend_socket *s)
     if (fd < 0)
         return; /* a late csend__enter took and dropped a reference again */
     close(fd);
+    if (s->bound_path != NULL) {
+        /* As .NET: the socket file of a path this socket bound goes with
+         * it, so the path can be bound again. */
+        unlink(s->bound_path);
+        free(s->bound_path);
+        s->bound_path = NULL;
+    }
     unhold(s);
 }
 
@@ -212,6 +226,17 @@ void csend_socket_set_context(csend_socket *s, void *context)
 
 /* ---- calls that never wait ---- */
 
+/* A path in the file system (not the abstract namespace) that bind made. */
+static void remember_path(csend_socket *s, const csend_endpoint *local)
+{
+    const struct sockaddr_un *un = (const struct sockaddr_un *)&local->addr;
+    size_t off = offsetof(struct sockaddr_un, sun_path);
+    if (un->sun_family != AF_UNIX || local->len <= off || un->sun_path[0] == '\0' ||
+        s->bound_path != NULL)
+        return;
+    s->bound_path = strndup(un->sun_path, local->len - off);
+}
+
 int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err)
 {
     CSEND_ERR(err);
@@ -223,6 +248,8 @@ int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err)
     else if ((rc = bind(atomic_load(&s->fd), (const struct sockaddr *)&local->addr,
                         local->len)) < 0)
         csend__socket_errno(err, errno, 0);
+    else
+        remember_path(s, local);
     csend__leave(s);
     return rc;
 }
@@ -248,6 +275,8 @@ int csend_shutdown(csend_socket *s, int64_t how, csend_error *err)
     int rc = -1;
     if (csend__check_range(err, "how", how, CSEND_SHUTDOWN_RECEIVE, CSEND_SHUTDOWN_BOTH) == 0) {
         rc = shutdown(atomic_load(&s->fd), (int)how);
+        if (rc < 0 && errno == ENOTCONN && atomic_load(&s->was_connected))
+            rc = 0; /* as .NET: the connection it had has since closed */
         if (rc < 0)
             csend__socket_errno(err, errno, 0);
         else if (how != CSEND_SHUTDOWN_RECEIVE)
@@ -348,9 +377,28 @@ int64_t csend_get_available(csend_socket *s, csend_error *err)
     return rc < 0 ? -1 : n;
 }
 
-int csend_get_connected(const csend_socket *s)
+int csend_get_connected(csend_socket *s)
 {
-    return s != NULL && atomic_load(&s->connected);
+    if (s == NULL)
+        return 0;
+    /* After a non-blocking Connect, as .NET: connected once the handshake
+     * has completed. */
+    csend_error ignored;
+    if (atomic_load(&s->connect_pending) && csend__enter(s, &ignored) == 0) {
+        int fd = atomic_load(&s->fd);
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        int soerr = 0;
+        socklen_t len = sizeof soerr;
+        if (poll(&p, 1, 0) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0) {
+            atomic_store(&s->connect_pending, false);
+            if (soerr == 0) {
+                atomic_store(&s->connected, true);
+                atomic_store(&s->was_connected, true);
+            }
+        }
+        csend__leave(s);
+    }
+    return atomic_load(&s->connected);
 }
 
 int csend_get_no_delay(csend_socket *s, csend_error *err)

@@ -289,3 +289,32 @@ case("a_closed_socket_is_disposed_before_any_endpoint_is_resolved", function()
   u:close()
   t.raises("ObjectDisposedException", u.connect, u, "/nonexistent/" .. ("x"):rep(200))
 end)
+
+case("non_blocking_connect_in_progress_is_would_block_then_connected", function()
+  local l = t.listener()
+  local s = csend.socket()
+  s:blocking(false)
+  local ok, e = pcall(s.connect, s, l:local_endpoint())
+  if not ok then
+    t.eq(e.socket_error, "WouldBlock", "socket_error")
+    t.eq(e.error_code, 10035, "error_code")
+  end
+  local peer = l:accept() -- the handshake is done once the listener has it
+  t.eq(s:connected(), true, "connected after the handshake")
+  t.eq(s:send("hi"), 2, "send")
+  t.eq(t.drain(peer), "hi", "bytes")
+  for _, x in ipairs({s, peer, l}) do x:close() end
+end)
+
+case("closing_a_unix_socket_removes_the_path_it_bound", function()
+  local path = os.tmpname()
+  os.remove(path)
+  for _ = 1, 2 do
+    local s = csend.socket(csend.AddressFamily.Unix, csend.SocketType.Stream)
+    s:bind(path)
+    s:listen()
+    t.eq(io.open(path) ~= nil or os.rename(path, path) == true, true, "the file exists")
+    s:close()
+    t.eq(os.rename(path, path), nil, "the file is gone")
+  end
+end)

@@ -355,3 +355,59 @@ def test_refused_flags_are_named_in_the_message():
         assert e.strerror == "socketFlags 0x3: Peek (0x2) is not valid for Send"
     finally:
         s.close()
+
+
+def test_shutdown_after_the_connection_closed_succeeds():
+    # .NET ignores ENOTCONN for a socket that was once connected (its
+    # Shutdown_TCP_CLOSED_Success test); a never-connected one still fails.
+    s, peer = tcp_pair()
+    peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+    peer.close()  # a reset: s goes to CLOSED
+    time.sleep(0.1)
+    with pytest.raises(csend.SocketException):
+        for _ in range(10):
+            s.send(b"x")
+            time.sleep(0.05)
+    s.shutdown(csend.SocketShutdown.BOTH)  # NotConnected before
+    s.close()
+    never = csend.Socket()
+    with pytest.raises(csend.SocketException) as info:
+        never.shutdown(csend.SocketShutdown.BOTH)
+    assert info.value.socket_error_code == csend.SocketError.NOT_CONNECTED
+    never.close()
+
+
+def test_a_non_blocking_connect_in_progress_is_would_block_then_connected():
+    # .NET reports WouldBlock (10035), not InProgress, and Connected turns
+    # true once the handshake has completed.
+    with socket.create_server(("127.0.0.1", 0)) as lst:
+        s = csend.Socket()
+        s.blocking = False
+        try:
+            s.connect(lst.getsockname())
+            raised = None  # loopback may complete at once
+        except csend.SocketException as e:
+            raised = e
+        if raised is not None:
+            assert raised.socket_error_code == csend.SocketError.WOULD_BLOCK
+            assert raised.error_code == 10035
+            assert raised.errno == errno.EINPROGRESS
+        select.select([], [s], [], 2.0)
+        assert s.connected
+        peer, _ = lst.accept()
+        assert s.send(b"hi") == 2
+        assert peer.recv(2) == b"hi"
+        peer.close()
+        s.close()
+
+
+def test_closing_a_unix_socket_removes_the_path_it_bound(tmp_path):
+    # .NET removes the socket file, so the path can be bound again.
+    path = str(tmp_path / "sock")
+    for _ in range(2):
+        s = csend.Socket(csend.AddressFamily.UNIX, csend.SocketType.STREAM)
+        s.bind(path)
+        s.listen()
+        assert os.path.exists(path)
+        s.close()
+        assert not os.path.exists(path)
