@@ -210,7 +210,8 @@ CSEND_API int csend_dup_fd(int64_t fd, csend_error *err);
  * woken and fail (a TCP socket not shut down for sending is
  * disconnected abortively, anything else shut down); with nothing waiting it
  * is an ordinary close.  The descriptor is released after the last
- * operation in flight returns. */
+ * operation in flight returns, and with it the socket file of a Unix-domain
+ * path the socket bound. */
 CSEND_API void csend_close(csend_socket *s);
 /* Closes the socket and gives up the caller's hold on it: the memory goes
  * once no operation uses it any more, so a free from a callback that runs
@@ -288,7 +289,8 @@ CSEND_API int csend_check_receive_size(csend_socket *s, int64_t size, csend_erro
 
 /* ---- Connection ------------------------------------------------------ */
 /* Connect: ArgumentNull remoteEP; SocketException (a blocking connect waits
- * as the other blocking calls do, and a signal's handler runs). */
+ * as the other blocking calls do, and a signal's handler runs; a
+ * non-blocking one still in progress is WouldBlock, as .NET). */
 CSEND_API int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *err);
 /* Bind: ArgumentNull localEP; SocketException. */
 CSEND_API int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err);
@@ -300,7 +302,9 @@ CSEND_API int csend_listen(csend_socket *s, int64_t backlog, csend_error *err);
 /* Accept: the new connected socket (it inherits s's hooks and context), or
  * NULL: SocketException, OutOfMemory (the new connection is then closed). */
 CSEND_API csend_socket *csend_accept(csend_socket *s, csend_error *err);
-/* how: CSEND_SHUTDOWN_*; anything else ArgumentOutOfRange how. */
+/* how: CSEND_SHUTDOWN_*; anything else ArgumentOutOfRange how.  A socket
+ * that was once connected shuts down without error even after its
+ * connection closed (.NET ignores ENOTCONN there). */
 CSEND_API int csend_shutdown(csend_socket *s, int64_t how, csend_error *err);
 
 /* ---- Properties: getters return -1 with err set on failure ----------- */
@@ -312,7 +316,8 @@ CSEND_API int csend_set_send_timeout(csend_socket *s, int64_t ms, csend_error *e
 CSEND_API int64_t csend_get_receive_timeout(csend_socket *s, csend_error *err);
 CSEND_API int csend_set_receive_timeout(csend_socket *s, int64_t ms, csend_error *err);
 CSEND_API int64_t csend_get_available(csend_socket *s, csend_error *err);
-/* Connected: as of the last operation (false after a failed Send). Never fails. */
+/* Connected: as of the last operation (false after a failed Send; true once
+ * a non-blocking Connect has completed). Never fails. */
 CSEND_API int csend_get_connected(csend_socket *s);
 CSEND_API int csend_get_no_delay(csend_socket *s, csend_error *err);
 CSEND_API int csend_set_no_delay(csend_socket *s, int on, csend_error *err);
