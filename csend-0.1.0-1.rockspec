@@ -25,7 +25,7 @@ build = {
             "bindings/lua/src/errors.c", "bindings/lua/src/args.c",
             "core/src/constants.c", "core/src/error.c", "core/src/validate.c",
             "core/src/socket.c",
-            "core/src/io.c", "core/src/endpoint.c", "core/src/trace.c",
+            "core/src/io.c", "core/src/options.c", "core/src/endpoint.c", "core/src/trace.c",
          },
          incdirs = { "core/include" },
          libraries = { "pthread" },

@@ -113,6 +113,71 @@ enum {
 };
 enum { CSEND_SHUTDOWN_RECEIVE = 0, CSEND_SHUTDOWN_SEND = 1, CSEND_SHUTDOWN_BOTH = 2 };
 
+/* ---- SocketOptionLevel / SocketOptionName (.NET values) -------------- */
+enum {
+    CSEND_OPTION_LEVEL_IP = 0,
+    CSEND_OPTION_LEVEL_TCP = 6,
+    CSEND_OPTION_LEVEL_UDP = 17,
+    CSEND_OPTION_LEVEL_IPV6 = 41,
+    CSEND_OPTION_LEVEL_SOCKET = 65535
+};
+/* Names repeat numbers across levels, as in .NET (NoDelay = Debug = 1). */
+#define CSEND_OPTION_NAMES(X)                                      \
+    X(DEBUG, Debug, 1)                                             \
+    X(ACCEPT_CONNECTION, AcceptConnection, 2)                      \
+    X(REUSE_ADDRESS, ReuseAddress, 4)                              \
+    X(KEEP_ALIVE, KeepAlive, 8)                                    \
+    X(DONT_ROUTE, DontRoute, 16)                                   \
+    X(BROADCAST, Broadcast, 32)                                    \
+    X(USE_LOOPBACK, UseLoopback, 64)                               \
+    X(LINGER, Linger, 128)                                         \
+    X(OUT_OF_BAND_INLINE, OutOfBandInline, 256)                    \
+    X(DONT_LINGER, DontLinger, -129)                               \
+    X(EXCLUSIVE_ADDRESS_USE, ExclusiveAddressUse, -5)              \
+    X(SEND_BUFFER, SendBuffer, 4097)                               \
+    X(RECEIVE_BUFFER, ReceiveBuffer, 4098)                         \
+    X(SEND_LOW_WATER, SendLowWater, 4099)                          \
+    X(RECEIVE_LOW_WATER, ReceiveLowWater, 4100)                    \
+    X(SEND_TIMEOUT, SendTimeout, 4101)                             \
+    X(RECEIVE_TIMEOUT, ReceiveTimeout, 4102)                       \
+    X(ERROR, Error, 4103)                                          \
+    X(TYPE, Type, 4104)                                            \
+    X(REUSE_UNICAST_PORT, ReuseUnicastPort, 12295)                 \
+    X(MAX_CONNECTIONS, MaxConnections, 2147483647)                 \
+    X(IP_OPTIONS, IPOptions, 1)                                    \
+    X(HEADER_INCLUDED, HeaderIncluded, 2)                          \
+    X(TYPE_OF_SERVICE, TypeOfService, 3)                           \
+    X(IP_TIME_TO_LIVE, IpTimeToLive, 4)                            \
+    X(MULTICAST_INTERFACE, MulticastInterface, 9)                  \
+    X(MULTICAST_TIME_TO_LIVE, MulticastTimeToLive, 10)             \
+    X(MULTICAST_LOOPBACK, MulticastLoopback, 11)                   \
+    X(ADD_MEMBERSHIP, AddMembership, 12)                           \
+    X(DROP_MEMBERSHIP, DropMembership, 13)                         \
+    X(DONT_FRAGMENT, DontFragment, 14)                             \
+    X(ADD_SOURCE_MEMBERSHIP, AddSourceMembership, 15)              \
+    X(DROP_SOURCE_MEMBERSHIP, DropSourceMembership, 16)            \
+    X(BLOCK_SOURCE, BlockSource, 17)                               \
+    X(UNBLOCK_SOURCE, UnblockSource, 18)                           \
+    X(PACKET_INFORMATION, PacketInformation, 19)                   \
+    X(HOP_LIMIT, HopLimit, 21)                                     \
+    X(IP_PROTECTION_LEVEL, IPProtectionLevel, 23)                  \
+    X(IPV6_ONLY, IPv6Only, 27)                                     \
+    X(NO_DELAY, NoDelay, 1)                                        \
+    X(BSD_URGENT, BsdUrgent, 2)                                    \
+    X(EXPEDITED, Expedited, 2)                                     \
+    X(TCP_KEEP_ALIVE_TIME, TcpKeepAliveTime, 3)                    \
+    X(FAST_OPEN, FastOpen, 15)                                     \
+    X(TCP_KEEP_ALIVE_RETRY_COUNT, TcpKeepAliveRetryCount, 16)      \
+    X(TCP_KEEP_ALIVE_INTERVAL, TcpKeepAliveInterval, 17)           \
+    X(NO_CHECKSUM, NoChecksum, 1)                                  \
+    X(CHECKSUM_COVERAGE, ChecksumCoverage, 20)                     \
+    X(UPDATE_ACCEPT_CONTEXT, UpdateAcceptContext, 28683)           \
+    X(UPDATE_CONNECT_CONTEXT, UpdateConnectContext, 28688)
+
+#define CSEND_X_ENUM(upper, name, value) CSEND_OPTION_##upper = value,
+enum { CSEND_OPTION_NAMES(CSEND_X_ENUM) };
+#undef CSEND_X_ENUM
+
 /* A named constant, for bindings that publish the tables above. */
 typedef struct csend_constant {
     const char *name;       /* .NET spelling: "ConnectionReset" */
@@ -125,6 +190,8 @@ CSEND_API const csend_constant *csend_socket_flags_table(size_t *count);
 CSEND_API const csend_constant *csend_address_family_table(size_t *count);
 CSEND_API const csend_constant *csend_socket_type_table(size_t *count);
 CSEND_API const csend_constant *csend_protocol_type_table(size_t *count);
+CSEND_API const csend_constant *csend_option_level_table(size_t *count);
+CSEND_API const csend_constant *csend_option_name_table(size_t *count);
 /* "ConnectionReset" for 10054; NULL for a number that is no SocketError. */
 CSEND_API const char *csend_socket_error_name(int code);
 /* errno -> SocketError, as .NET on Unix (docs/c-api.md). */
@@ -140,7 +207,8 @@ typedef enum csend_error_kind {
     CSEND_ERR_OBJECT_DISPOSED,       /* ObjectDisposedException */
     CSEND_ERR_SOCKET,                /* SocketException */
     CSEND_ERR_OUT_OF_MEMORY,         /* the runtime's own memory error */
-    CSEND_ERR_RUNTIME_INTERRUPT      /* a runtime hook aborted the call; its own exception is pending */
+    CSEND_ERR_RUNTIME_INTERRUPT,     /* a runtime hook aborted the call; its own exception is pending */
+    CSEND_ERR_NOT_SUPPORTED          /* NotSupportedException: a property the family lacks (Ttl on Unix) */
 } csend_error_kind;
 
 typedef struct csend_error {
@@ -281,6 +349,14 @@ CSEND_API int csend_check_segment_count(csend_socket *s, int64_t count, csend_er
 CSEND_API int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len,
                                 int64_t offset, int64_t size, int64_t flags, csend_error *err);
 
+/* ReceiveFrom(buffer, offset, size, flags, ref remoteEP): as csend_receive,
+ * and *remote receives the sender (len 0 when the OS names none).  remote
+ * NULL is ArgumentNull remoteEP; a socket not yet bound (LocalEndPoint null)
+ * is InvalidOperation, as .NET. */
+CSEND_API int64_t csend_receive_from(csend_socket *s, void *buffer, int64_t buffer_len,
+                                     int64_t offset, int64_t size, int64_t flags,
+                                     csend_endpoint *remote, csend_error *err);
+
 /* Receive's checks of a size when the runtime makes the buffer for it (Lua's
  * receive(size) -> string): ObjectDisposed, then ArgumentOutOfRange size
  * outside 0..INT32_MAX, as csend_receive would report for a buffer of that
@@ -321,6 +397,8 @@ CSEND_API int64_t csend_get_available(csend_socket *s, csend_error *err);
 CSEND_API int csend_get_connected(csend_socket *s);
 CSEND_API int csend_get_no_delay(csend_socket *s, csend_error *err);
 CSEND_API int csend_set_no_delay(csend_socket *s, int on, csend_error *err);
+/* A socket not yet bound (by Bind, Connect, Accept or a SendTo that
+ * succeeded) yields an endpoint of len 0 (.NET: null). */
 CSEND_API int csend_get_local_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err);
 /* A socket with no peer yields an endpoint of len 0 (.NET: null). */
 CSEND_API int csend_get_remote_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err);
@@ -331,6 +409,53 @@ CSEND_API int csend_is_closed(const csend_socket *s);
 CSEND_API int csend_get_family(const csend_socket *s);
 CSEND_API int csend_get_type(const csend_socket *s);
 CSEND_API int csend_get_protocol(const csend_socket *s);
+
+/* ---- Socket options (SPEC §9): SetSocketOption / GetSocketOption ------ */
+/* Every option call checks disposal first, then level and name (32-bit,
+ * else ArgumentOutOfRange optionLevel/optionName); a pair Linux does not
+ * have is SocketException ProtocolOption, as .NET on Unix.  SendTimeout and
+ * ReceiveTimeout are the properties' values; ReuseAddress and
+ * ExclusiveAddressUse are SO_REUSEPORT (as .NET on Unix); DontFragment is
+ * the MTU discovery mode. */
+typedef struct csend_linger {
+    int enabled;
+    int64_t seconds;
+} csend_linger;
+/* Writes the value (for Linger: 1 when enabled) and, for Linger and
+ * DontLinger, *linger when not NULL.  Returns 1 for Linger (the value is a
+ * LingerOption), 0 for an integer, -1 on failure. */
+CSEND_API int csend_get_socket_option(csend_socket *s, int64_t level, int64_t name,
+                                      int64_t *value, csend_linger *linger, csend_error *err);
+/* An integer (or boolean 0/1) value: beyond 32 bits ArgumentOutOfRange
+ * optionValue; the OS's refusal is a SocketException. */
+CSEND_API int csend_set_socket_option(csend_socket *s, int64_t level, int64_t name,
+                                      int64_t value, csend_error *err);
+/* An object value (a LingerOption): NULL is ArgumentNull optionValue; for
+ * any name but Linger, or seconds outside 0..65535, Argument optionValue. */
+CSEND_API int csend_set_socket_option_linger(csend_socket *s, int64_t level, int64_t name,
+                                             const csend_linger *value, csend_error *err);
+
+/* The properties built on options, with .NET's checks.  Setters:
+ * ObjectDisposed, then ArgumentOutOfRange value (a buffer size < 0, a Ttl
+ * outside 0..255), then NotSupported where the family has no such option
+ * (Ttl and DontFragment: IPv4 and IPv6; DualMode: IPv6), then the OS. */
+CSEND_API int64_t csend_get_send_buffer_size(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_send_buffer_size(csend_socket *s, int64_t size, csend_error *err);
+CSEND_API int64_t csend_get_receive_buffer_size(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_receive_buffer_size(csend_socket *s, int64_t size, csend_error *err);
+CSEND_API int64_t csend_get_ttl(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_ttl(csend_socket *s, int64_t ttl, csend_error *err);
+CSEND_API int csend_get_enable_broadcast(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_enable_broadcast(csend_socket *s, int on, csend_error *err);
+CSEND_API int csend_get_dont_fragment(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_dont_fragment(csend_socket *s, int on, csend_error *err);
+CSEND_API int csend_get_dual_mode(csend_socket *s, csend_error *err);
+CSEND_API int csend_set_dual_mode(csend_socket *s, int on, csend_error *err);
+/* LingerState: as Get/SetSocketOption(Socket, Linger); a NULL value is
+ * ArgumentNull (value for the getter, optionValue for the setter). */
+CSEND_API int csend_get_linger_state(csend_socket *s, csend_linger *linger, csend_error *err);
+CSEND_API int csend_set_linger_state(csend_socket *s, const csend_linger *value,
+                                     csend_error *err);
 
 /* ---- Endpoints ------------------------------------------------------- */
 /* host (numeric or a name) and port for a socket of this family; host NULL

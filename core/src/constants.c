@@ -40,6 +40,18 @@ static const csend_constant protocol_types[] = {
     {"Udp", "UDP", CSEND_PROTO_UDP},
 };
 
+static const csend_constant option_levels[] = {
+    {"IP", "IP", CSEND_OPTION_LEVEL_IP},
+    {"Tcp", "TCP", CSEND_OPTION_LEVEL_TCP},
+    {"Udp", "UDP", CSEND_OPTION_LEVEL_UDP},
+    {"IPv6", "IPV6", CSEND_OPTION_LEVEL_IPV6},
+    {"Socket", "SOCKET", CSEND_OPTION_LEVEL_SOCKET},
+};
+
+#define CSEND_X_ROW(upper, name, value) {#name, #upper, value},
+static const csend_constant option_names[] = {CSEND_OPTION_NAMES(CSEND_X_ROW)};
+#undef CSEND_X_ROW
+
 #define TABLE(fn, table)                                   \
     const csend_constant *fn(size_t *count)                \
     {                                                      \
@@ -52,6 +64,8 @@ TABLE(csend_socket_flags_table, socket_flags)
 TABLE(csend_address_family_table, address_families)
 TABLE(csend_socket_type_table, socket_types)
 TABLE(csend_protocol_type_table, protocol_types)
+TABLE(csend_option_level_table, option_levels)
+TABLE(csend_option_name_table, option_names)
 #undef TABLE
 
 const char *csend_socket_error_name(int code)
@@ -74,6 +88,7 @@ static const csend_error_class error_classes[] = {
     {"SocketException", "SystemException", CSEND_ERR_SOCKET},
     {"OutOfMemoryException", "SystemException", CSEND_ERR_OUT_OF_MEMORY},
     {"OperationCanceledException", "SystemException", CSEND_ERR_RUNTIME_INTERRUPT},
+    {"NotSupportedException", "SystemException", CSEND_ERR_NOT_SUPPORTED},
 };
 
 const csend_error_class *csend_error_class_table(size_t *count)

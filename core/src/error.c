@@ -109,6 +109,17 @@ void csend__out_of_range_max(csend_error *err, const char *param, int64_t value,
              param, value, max, param);
 }
 
+void csend__invalid_operation(csend_error *err, const char *message)
+{
+    reset(err, CSEND_ERR_INVALID_OPERATION);
+    snprintf(err->message, sizeof err->message, "%s", message);
+}
+
+void csend__not_supported(csend_error *err, const char *message)
+{
+    reset(err, CSEND_ERR_NOT_SUPPORTED);
+    snprintf(err->message, sizeof err->message, "%s", message);
+}
 
 void csend__object_disposed(csend_error *err)
 {

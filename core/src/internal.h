@@ -17,6 +17,8 @@ struct csend_socket {
     atomic_bool connected;
     atomic_bool was_connected;   /* connected at some point (Shutdown ignores ENOTCONN then) */
     atomic_bool connect_pending; /* a non-blocking Connect said WouldBlock */
+    atomic_bool bound;       /* has a local address: bind, connect, accept or a SendTo
+                              * that succeeded (.NET's _rightEndPoint) */
     atomic_bool shutdown_send; /* Shutdown(Send or Both) was called */
     atomic_bool blocking;    /* mirrors O_NONBLOCK */
     int family, type, protocol; /* .NET numbers; type without SOCK_NONBLOCK/SOCK_CLOEXEC */
@@ -44,6 +46,8 @@ void csend__argument(csend_error *err, const char *param, const char *what);
 void csend__out_of_range_min(csend_error *err, const char *param, int64_t value, int64_t min);
 void csend__out_of_range_max(csend_error *err, const char *param, int64_t value, int64_t max);
 void csend__object_disposed(csend_error *err);
+void csend__invalid_operation(csend_error *err, const char *message);
+void csend__not_supported(csend_error *err, const char *message);
 /* SocketException from an errno, with bytes already transferred. */
 void csend__socket_errno(csend_error *err, int errnum, int64_t transferred);
 /* SocketException with an explicit SocketError (the errno is kept). */

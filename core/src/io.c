@@ -76,7 +76,16 @@ static ssize_t attempt(op *o, int fd, int may_block)
             return sendmsg(fd, &part, o->flags | dontwait);
         }
     case OP_RECEIVE:
-        return recv(fd, m->msg_iov->iov_base, m->msg_iov->iov_len, o->flags | dontwait);
+        if (m->msg_name == NULL)
+            return recv(fd, m->msg_iov->iov_base, m->msg_iov->iov_len, o->flags | dontwait);
+        {
+            /* ReceiveFrom: the sender's address, whole, every attempt. */
+            socklen_t len = sizeof(struct sockaddr_storage);
+            ssize_t n = recvfrom(fd, m->msg_iov->iov_base, m->msg_iov->iov_len,
+                                 o->flags | dontwait, m->msg_name, &len);
+            m->msg_namelen = n < 0 ? 0 : len;
+            return n;
+        }
     case OP_ACCEPT:
         /* The listening descriptor's own mode says whether this waits. */
         o->accepted = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
@@ -506,6 +515,8 @@ int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len, i
             o.msg.msg_name = (void *)&remote->addr;
             o.msg.msg_namelen = remote->len;
             rc = traced_send(s, &o, 0, err);
+            if (rc >= 0)
+                atomic_store(&s->bound, true); /* the kernel bound it (.NET: only if it succeeded) */
         }
     }
     csend__leave(s);
@@ -587,6 +598,44 @@ int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t
     return rc;
 }
 
+int64_t csend_receive_from(csend_socket *s, void *buffer, int64_t buffer_len, int64_t offset,
+                           int64_t size, int64_t flags, csend_endpoint *remote, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int64_t rc = -1;
+    int os;
+    if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0) {
+        if (remote == NULL) {
+            csend__argument_null(err, "remoteEP");
+        } else if (!atomic_load(&s->bound)) {
+            /* As .NET: a socket with no address cannot be sent to. */
+            csend__invalid_operation(err, "You must call the Bind method before performing "
+                                          "this operation.");
+        } else if ((os = csend__receive_flags(flags, err)) >= 0) {
+            op o;
+            op_buffer(&o, OP_RECEIVE, (char *)buffer + offset, size, os);
+            o.msg.msg_name = &remote->addr;
+            rc = drive(s, &o, csend__timeout(&s->receive_timeout_ms), 0, err);
+            remote->len = o.msg.msg_namelen;
+            if (rc >= 0 && remote->len == 0) {
+                /* A connected stream names no sender: its peer sent it. */
+                remote->len = sizeof remote->addr;
+                if (getpeername(atomic_load(&s->fd), (struct sockaddr *)&remote->addr,
+                                &remote->len) < 0)
+                    remote->len = 0;
+            }
+            if (rc == 0 && size > 0 && atomic_load(&s->closed)) {
+                fail(s, ECANCELED, 0, err);
+                rc = -1;
+            }
+        }
+    }
+    csend__leave(s);
+    return rc;
+}
+
 /* ---- accept, connect ---- */
 
 csend_socket *csend_accept(csend_socket *s, csend_error *err)
@@ -630,6 +679,7 @@ int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *er
         } else if (rc == 0) {
             atomic_store(&s->connected, true);
             atomic_store(&s->was_connected, true);
+            atomic_store(&s->bound, true);
         } else if (err->socket_error == CSEND_SOCKET_ERROR_IN_PROGRESS) {
             /* As .NET: a non-blocking Connect still going on is WouldBlock;
              * Connected turns true when it completes. */

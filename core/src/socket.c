@@ -36,6 +36,23 @@ static int dotnet_family(int native)
     }
 }
 
+/* Whether fd has a local address of its own: a port for IP, a name for a
+ * Unix-domain socket.  An unbound socket reads back the wildcard and port 0,
+ * or an unnamed Unix address. */
+static int has_address(int fd)
+{
+    struct sockaddr_storage local;
+    socklen_t len = sizeof local;
+    if (getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+        return 0;
+    switch (local.ss_family) {
+    case AF_INET: return ((struct sockaddr_in *)&local)->sin_port != 0;
+    case AF_INET6: return ((struct sockaddr_in6 *)&local)->sin6_port != 0;
+    case AF_UNIX: return len > offsetof(struct sockaddr_un, sun_path);
+    default: return 1;
+    }
+}
+
 /* A socket object for fd, or NULL (OutOfMemory) with fd left open: who
  * closes it is the caller's rule (csend.h). */
 static csend_socket *wrap(int fd, int family, int protocol, csend_error *err)
@@ -72,6 +89,7 @@ static csend_socket *wrap(int fd, int family, int protocol, csend_error *err)
     atomic_init(&s->connected, has_peer);
     atomic_init(&s->was_connected, has_peer);
     atomic_init(&s->connect_pending, false);
+    atomic_init(&s->bound, has_peer || has_address(fd));
     s->bound_path = NULL;
     return s;
 }
@@ -248,8 +266,10 @@ int csend_bind(csend_socket *s, const csend_endpoint *local, csend_error *err)
     else if ((rc = bind(atomic_load(&s->fd), (const struct sockaddr *)&local->addr,
                         local->len)) < 0)
         csend__socket_errno(err, errno, 0);
-    else
+    else {
+        atomic_store(&s->bound, true);
         remember_path(s, local);
+    }
     csend__leave(s);
     return rc;
 }
@@ -394,6 +414,7 @@ int csend_get_connected(csend_socket *s)
             if (soerr == 0) {
                 atomic_store(&s->connected, true);
                 atomic_store(&s->was_connected, true);
+                atomic_store(&s->bound, true);
             }
         }
         csend__leave(s);
@@ -460,7 +481,16 @@ int csend_get_local_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *e
     CSEND_ERR(err);
     if (need_endpoint(ep, err) < 0)
         return -1;
-    return endpoint_of(s, getsockname, 0, ep, err);
+    if (endpoint_of(s, getsockname, 0, ep, err) < 0)
+        return -1;
+    /* As .NET: null until the socket is bound (a Connect still in progress
+     * counts once it has completed). */
+    if (!atomic_load(&s->bound)) {
+        csend_get_connected(s);
+        if (!atomic_load(&s->bound))
+            ep->len = 0;
+    }
+    return 0;
 }
 
 int csend_get_remote_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *err)

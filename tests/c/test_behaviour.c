@@ -645,6 +645,135 @@ static void test_listen_accept_endpoints_and_no_delay(void **state)
     csend_socket_free(l);
 }
 
+/* .NET: LocalEndPoint is null until the socket is bound; a SendTo that
+ * fails (AccessDenied to a broadcast address) leaves it null, one that
+ * succeeds binds it. */
+static void test_local_endpoint_is_empty_until_bound(void **state)
+{
+    (void)state;
+    csend_error err;
+    csend_endpoint where, ep, bcast;
+    int rx = udp_receiver(&where);
+    csend_socket *s = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_DGRAM,
+                                        CSEND_PROTO_UDP, &err);
+    assert_non_null(s);
+    assert_int_equal(csend_get_local_endpoint(s, &ep, &err), 0);
+    assert_int_equal(ep.len, 0);
+    char host[64];
+    int port;
+    csend_endpoint_format(&where, host, sizeof host, &port);
+    assert_int_equal(csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "127.255.255.255", port,
+                                              &bcast, &err), 0);
+    assert_int_equal(csend_send_to(s, "x", 1, 0, 1, 0, &bcast, &err), -1);
+    assert_int_equal(err.socket_error, CSEND_SOCKET_ERROR_ACCESS_DENIED);
+    assert_int_equal(csend_get_local_endpoint(s, &ep, &err), 0);
+    assert_int_equal(ep.len, 0);
+    assert_int_equal(csend_send_to(s, "x", 1, 0, 1, 0, &where, &err), 1);
+    assert_int_equal(csend_get_local_endpoint(s, &ep, &err), 0);
+    assert_int_not_equal(ep.len, 0);
+    assert_int_equal(csend_endpoint_format(&ep, host, sizeof host, &port),
+                     CSEND_AF_INTER_NETWORK);
+    assert_string_equal(host, "0.0.0.0");
+    assert_int_not_equal(port, 0);
+    csend_socket_free(s);
+    close(rx);
+}
+
+/* ReceiveFrom: InvalidOperation before the socket is bound (.NET's
+ * "must call Bind"), then the datagram and its sender. */
+static void test_receive_from_needs_a_bound_socket_and_names_the_sender(void **state)
+{
+    (void)state;
+    csend_error err;
+    csend_endpoint here, from, none;
+    char buf[8];
+    csend_socket *r = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_DGRAM,
+                                        CSEND_PROTO_UDP, &err);
+    assert_int_equal(csend_receive_from(r, buf, 8, 0, 8, 0, &from, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_INVALID_OPERATION);
+    assert_int_equal(csend_receive_from(r, buf, 8, 0, 8, 0, NULL, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_NULL);
+    assert_string_equal(err.param_name, "remoteEP");
+    assert_int_equal(csend_receive_from(r, buf, 8, 0, 9, 0, &from, &err), -1);
+    assert_string_equal(err.param_name, "size");
+    assert_int_equal(csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "127.0.0.1", 0, &here, &err), 0);
+    assert_int_equal(csend_bind(r, &here, &err), 0);
+    assert_int_equal(csend_get_local_endpoint(r, &here, &err), 0);
+    csend_socket *s = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_DGRAM,
+                                        CSEND_PROTO_UDP, &err);
+    assert_int_equal(csend_send_to(s, "abc", 3, 0, 3, 0, &here, &err), 3);
+    assert_int_equal(csend_receive_from(r, buf, 8, 0, 8, 0, &from, &err), 3);
+    assert_memory_equal(buf, "abc", 3);
+    assert_int_equal(csend_get_local_endpoint(s, &none, &err), 0);
+    char a[64], b[64];
+    int pa, pb;
+    csend_endpoint_format(&from, a, sizeof a, &pa);
+    csend_endpoint_format(&none, b, sizeof b, &pb);
+    assert_string_equal(a, "127.0.0.1");
+    assert_int_equal(pa, pb);
+    csend_socket_free(s);
+    csend_socket_free(r);
+}
+
+/* SPEC §9: the translation table, ProtocolOption for a pair Linux lacks,
+ * .NET's value checks, and NotSupported where the family has no option. */
+static void test_socket_options_translate_and_check_like_dotnet(void **state)
+{
+    (void)state;
+    csend_error err;
+    int64_t v;
+    csend_linger l;
+    csend_socket *s = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_DGRAM,
+                                        CSEND_PROTO_UDP, &err);
+    assert_int_equal(csend_get_enable_broadcast(s, &err), 0);
+    assert_int_equal(csend_set_socket_option(s, CSEND_OPTION_LEVEL_SOCKET, CSEND_OPTION_BROADCAST,
+                                             1, &err), 0);
+    assert_int_equal(csend_get_enable_broadcast(s, &err), 1);
+    int on = 0;
+    socklen_t len = sizeof on;
+    getsockopt(csend_get_fd(s), SOL_SOCKET, SO_BROADCAST, &on, &len);
+    assert_int_equal(on, 1);
+    assert_int_equal(csend_set_socket_option(s, CSEND_OPTION_LEVEL_UDP, CSEND_OPTION_NO_CHECKSUM,
+                                             1, &err), -1);
+    assert_int_equal(err.socket_error, CSEND_SOCKET_ERROR_PROTOCOL_OPTION);
+    assert_int_equal(csend_get_socket_option(s, 1LL << 40, 1, &v, NULL, &err), -1);
+    assert_string_equal(err.param_name, "optionLevel");
+    assert_int_equal(csend_set_ttl(s, 256, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    assert_int_equal(csend_set_ttl(s, 7, &err), 0);
+    assert_int_equal(csend_get_ttl(s, &err), 7);
+    assert_int_equal(csend_set_send_buffer_size(s, -1, &err), -1);
+    assert_string_equal(err.param_name, "value");
+    l.enabled = 1;
+    l.seconds = 65536;
+    assert_int_equal(csend_set_linger_state(s, &l, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT);
+    assert_string_equal(err.param_name, "optionValue");
+    assert_int_equal(csend_set_linger_state(s, NULL, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_NULL);
+    l.seconds = 9;
+    assert_int_equal(csend_set_linger_state(s, &l, &err), 0);
+    assert_int_equal(csend_get_socket_option(s, CSEND_OPTION_LEVEL_SOCKET, CSEND_OPTION_LINGER, &v,
+                                             &l, &err), 1);
+    assert_true(l.enabled && l.seconds == 9);
+    assert_int_equal(csend_set_send_timeout(s, 1500, &err), 0);
+    assert_int_equal(csend_get_socket_option(s, CSEND_OPTION_LEVEL_SOCKET,
+                                             CSEND_OPTION_SEND_TIMEOUT, &v, NULL, &err), 0);
+    assert_int_equal(v, 1500);
+    assert_int_equal(csend_get_dual_mode(s, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_NOT_SUPPORTED);
+    csend_close(s);
+    assert_int_equal(csend_get_ttl(s, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_OBJECT_DISPOSED);
+    assert_int_equal(csend_set_socket_option(s, 1LL << 40, 0, 0, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_OBJECT_DISPOSED);
+    csend_socket_free(s);
+    csend_socket *u = csend_socket_open(CSEND_AF_UNIX, CSEND_SOCK_STREAM, 0, &err);
+    assert_int_equal(csend_get_ttl(u, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_NOT_SUPPORTED);
+    csend_socket_free(u);
+}
+
 const struct CMUnitTest behaviour_tests[] = {
     cmocka_unit_test(test_blocking_send_of_64_mib_to_slow_reader_arrives_whole_tcp),
     cmocka_unit_test(test_blocking_send_of_64_mib_to_slow_reader_arrives_whole_socketpair),
@@ -669,5 +798,8 @@ const struct CMUnitTest behaviour_tests[] = {
     cmocka_unit_test(test_receive_validates_like_send_and_reads),
     cmocka_unit_test(test_adopted_descriptor_keeps_its_mode_family_and_type),
     cmocka_unit_test(test_listen_accept_endpoints_and_no_delay),
+    cmocka_unit_test(test_local_endpoint_is_empty_until_bound),
+    cmocka_unit_test(test_receive_from_needs_a_bound_socket_and_names_the_sender),
+    cmocka_unit_test(test_socket_options_translate_and_check_like_dotnet),
 };
 const size_t behaviour_test_count = sizeof behaviour_tests / sizeof behaviour_tests[0];
