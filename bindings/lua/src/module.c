@@ -124,6 +124,8 @@ __attribute__((visibility("default"))) int luaopen_csend(lua_State *L)
     constants(L, "AddressFamily", csend_address_family_table);
     constants(L, "SocketType", csend_socket_type_table);
     constants(L, "ProtocolType", csend_protocol_type_table);
+    constants(L, "SocketOptionLevel", csend_option_level_table);
+    constants(L, "SocketOptionName", csend_option_name_table);
     lua_createtable(L, 0, 3);
     lua_pushinteger(L, CSEND_SHUTDOWN_RECEIVE);
     lua_setfield(L, -2, "Receive");

@@ -266,6 +266,129 @@ static int l_receive(lua_State *L)
     return 1;
 }
 
+/* receive_from([size [, flags]]) -> string, host, port (or string, path):
+ * one datagram and its sender. */
+static int l_receive_from(lua_State *L)
+{
+    lsocket *u = self(L);
+    int64_t size = csendlua_opt_int(L, 2, "size", 65536);
+    int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
+    csend_error err;
+    if (csend_check_receive_size(live(L, u), size, &err) < 0)
+        return csendlua_raise(L, &err);
+    static char none[1];
+    size_t cap = size < RECEIVE_MAX ? (size_t)size : RECEIVE_MAX;
+    luaL_Buffer b;
+    char *p = cap ? luaL_buffinitsize(L, &b, cap) : none;
+    csend_endpoint from;
+    int64_t n = csend_receive_from(live(L, u), p, (int64_t)cap, 0, (int64_t)cap, flags, &from,
+                                   &err);
+    if (n < 0)
+        return csendlua_raise(L, &err);
+    if (p == none)
+        lua_pushliteral(L, "");
+    else
+        luaL_pushresultsize(&b, (size_t)n);
+    return 1 + csendlua_push_endpoint(L, &from);
+}
+
+/* ---- socket options ---- */
+
+/* {enabled = bool, seconds = int} at idx -> a LingerOption; nil -> NULL. */
+static const csend_linger *linger_arg(lua_State *L, int idx, csend_linger *l)
+{
+    if (lua_isnoneornil(L, idx))
+        return NULL;
+    if (!lua_istable(L, idx))
+        luaL_argerror(L, idx, "a linger value is {enabled = boolean, seconds = integer}");
+    lua_getfield(L, idx, "enabled");
+    if (!lua_isboolean(L, -1))
+        luaL_argerror(L, idx, "linger.enabled must be a boolean");
+    l->enabled = lua_toboolean(L, -1);
+    lua_getfield(L, idx, "seconds");
+    l->seconds = csendlua_opt_int(L, lua_gettop(L), "linger.seconds", 0);
+    lua_pop(L, 2);
+    return l;
+}
+
+static int push_linger(lua_State *L, const csend_linger *l)
+{
+    lua_createtable(L, 0, 2);
+    lua_pushboolean(L, l->enabled);
+    lua_setfield(L, -2, "enabled");
+    lua_pushinteger(L, l->seconds);
+    lua_setfield(L, -2, "seconds");
+    return 1;
+}
+
+/* A level or a name: an integer, never absent. */
+static int64_t option_int(lua_State *L, int idx, const char *what)
+{
+    if (lua_isnoneornil(L, idx))
+        luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got no value", what));
+    return csendlua_opt_int(L, idx, what, 0);
+}
+
+/* set_socket_option(level, name, value): an integer, a boolean, or a
+ * linger table; returns self. */
+static int l_set_socket_option(lua_State *L)
+{
+    lsocket *u = self(L);
+    int64_t level = option_int(L, 2, "level");
+    int64_t name = option_int(L, 3, "name");
+    csend_error err;
+    int rc;
+    int t = lua_type(L, 4);
+    if (t == LUA_TBOOLEAN || t == LUA_TNUMBER) {
+        int64_t v = t == LUA_TBOOLEAN ? lua_toboolean(L, 4) : csendlua_opt_int(L, 4, "value", 0);
+        rc = csend_set_socket_option(live(L, u), level, name, v, &err);
+    } else {
+        csend_linger l;
+        const csend_linger *lp = linger_arg(L, 4, &l);
+        rc = csend_set_socket_option_linger(live(L, u), level, name, lp, &err);
+    }
+    if (rc < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* get_socket_option(level, name) -> integer, or a linger table. */
+static int l_get_socket_option(lua_State *L)
+{
+    lsocket *u = self(L);
+    int64_t level = option_int(L, 2, "level");
+    int64_t name = option_int(L, 3, "name");
+    csend_error err;
+    int64_t v;
+    csend_linger l;
+    int kind = csend_get_socket_option(live(L, u), level, name, &v, &l, &err);
+    if (kind < 0)
+        return csendlua_raise(L, &err);
+    if (kind == 1)
+        return push_linger(L, &l);
+    lua_pushinteger(L, v);
+    return 1;
+}
+
+/* linger_state([{enabled =, seconds =}]) */
+static int l_linger_state(lua_State *L)
+{
+    lsocket *u = self(L);
+    csend_error err;
+    csend_linger l;
+    if (lua_isnoneornil(L, 2)) {
+        if (csend_get_linger_state(live(L, u), &l, &err) < 0)
+            return csendlua_raise(L, &err);
+        return push_linger(L, &l);
+    }
+    const csend_linger *lp = linger_arg(L, 2, &l);
+    if (csend_set_linger_state(live(L, u), lp, &err) < 0)
+        return csendlua_raise(L, &err);
+    lua_settop(L, 1);
+    return 1;
+}
+
 /* connect and bind: an endpoint (host, port or a path), then self. */
 static int with_endpoint(lua_State *L,
                          int (*fn)(csend_socket *, const csend_endpoint *, csend_error *))
@@ -389,7 +512,22 @@ static int l_no_delay(lua_State *L)
     return bool_property(L, csend_get_no_delay, csend_set_no_delay);
 }
 
-static int timeout(lua_State *L, int64_t (*get)(csend_socket *, csend_error *),
+static int l_enable_broadcast(lua_State *L)
+{
+    return bool_property(L, csend_get_enable_broadcast, csend_set_enable_broadcast);
+}
+
+static int l_dont_fragment(lua_State *L)
+{
+    return bool_property(L, csend_get_dont_fragment, csend_set_dont_fragment);
+}
+
+static int l_dual_mode(lua_State *L)
+{
+    return bool_property(L, csend_get_dual_mode, csend_set_dual_mode);
+}
+
+static int int_property(lua_State *L, int64_t (*get)(csend_socket *, csend_error *),
                    int (*set)(csend_socket *, int64_t, csend_error *))
 {
     csend_socket *s = SELF(L);
@@ -409,12 +547,27 @@ static int timeout(lua_State *L, int64_t (*get)(csend_socket *, csend_error *),
 
 static int l_send_timeout(lua_State *L)
 {
-    return timeout(L, csend_get_send_timeout, csend_set_send_timeout);
+    return int_property(L, csend_get_send_timeout, csend_set_send_timeout);
 }
 
 static int l_receive_timeout(lua_State *L)
 {
-    return timeout(L, csend_get_receive_timeout, csend_set_receive_timeout);
+    return int_property(L, csend_get_receive_timeout, csend_set_receive_timeout);
+}
+
+static int l_send_buffer_size(lua_State *L)
+{
+    return int_property(L, csend_get_send_buffer_size, csend_set_send_buffer_size);
+}
+
+static int l_receive_buffer_size(lua_State *L)
+{
+    return int_property(L, csend_get_receive_buffer_size, csend_set_receive_buffer_size);
+}
+
+static int l_ttl(lua_State *L)
+{
+    return int_property(L, csend_get_ttl, csend_set_ttl);
 }
 
 static int l_available(lua_State *L)
@@ -471,6 +624,9 @@ static const luaL_Reg methods[] = {
     {"send_to", l_send_to},
     {"send_segments", l_send_segments},
     {"receive", l_receive},
+    {"receive_from", l_receive_from},
+    {"set_socket_option", l_set_socket_option},
+    {"get_socket_option", l_get_socket_option},
     {"connect", l_connect},
     {"bind", l_bind},
     {"listen", l_listen},
@@ -485,6 +641,13 @@ static const luaL_Reg methods[] = {
     {"connected", l_connected},
     {"closed", l_closed},
     {"no_delay", l_no_delay},
+    {"send_buffer_size", l_send_buffer_size},
+    {"receive_buffer_size", l_receive_buffer_size},
+    {"ttl", l_ttl},
+    {"enable_broadcast", l_enable_broadcast},
+    {"dont_fragment", l_dont_fragment},
+    {"dual_mode", l_dual_mode},
+    {"linger_state", l_linger_state},
     {"local_endpoint", l_local_endpoint},
     {"remote_endpoint", l_remote_endpoint},
     {"family", l_family},

@@ -8,8 +8,8 @@ SocketError codes) from one C core.
     14
 """
 from . import _core, _exceptions
-from ._enums import (AddressFamily, ProtocolType, SocketError, SocketFlags, SocketShutdown,
-                     SocketType)
+from ._enums import (AddressFamily, ProtocolType, SocketError, SocketFlags, SocketOptionLevel,
+                     SocketOptionName, SocketShutdown, SocketType)
 from ._exceptions import *  # noqa: F403 - the classes of _exceptions.__all__
 
 Socket = _core.Socket
@@ -21,6 +21,7 @@ _core._bind({**{name: getattr(_exceptions, name) for name in _exceptions.__all__
 
 __version__ = _core.CORE_VERSION
 __all__ = sorted([
-    "AddressFamily", "ProtocolType", "Socket", "SocketError", "SocketFlags", "SocketShutdown",
+    "AddressFamily", "ProtocolType", "Socket", "SocketError", "SocketFlags", "SocketOptionLevel",
+    "SocketOptionName", "SocketShutdown",
     "SocketType", "get_trace", "set_trace", *_exceptions.__all__,
 ])

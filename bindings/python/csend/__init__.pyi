@@ -86,6 +86,65 @@ class ProtocolType(enum.IntEnum):
     TCP: int
     UDP: int
 
+class SocketOptionLevel(enum.IntEnum):
+    IP: int
+    TCP: int
+    UDP: int
+    IPV6: int
+    SOCKET: int
+
+class SocketOptionName(enum.IntEnum):
+    DEBUG: int
+    ACCEPT_CONNECTION: int
+    REUSE_ADDRESS: int
+    KEEP_ALIVE: int
+    DONT_ROUTE: int
+    BROADCAST: int
+    USE_LOOPBACK: int
+    LINGER: int
+    OUT_OF_BAND_INLINE: int
+    DONT_LINGER: int
+    EXCLUSIVE_ADDRESS_USE: int
+    SEND_BUFFER: int
+    RECEIVE_BUFFER: int
+    SEND_LOW_WATER: int
+    RECEIVE_LOW_WATER: int
+    SEND_TIMEOUT: int
+    RECEIVE_TIMEOUT: int
+    ERROR: int
+    TYPE: int
+    REUSE_UNICAST_PORT: int
+    MAX_CONNECTIONS: int
+    IP_OPTIONS: int
+    HEADER_INCLUDED: int
+    TYPE_OF_SERVICE: int
+    IP_TIME_TO_LIVE: int
+    MULTICAST_INTERFACE: int
+    MULTICAST_TIME_TO_LIVE: int
+    MULTICAST_LOOPBACK: int
+    ADD_MEMBERSHIP: int
+    DROP_MEMBERSHIP: int
+    DONT_FRAGMENT: int
+    ADD_SOURCE_MEMBERSHIP: int
+    DROP_SOURCE_MEMBERSHIP: int
+    BLOCK_SOURCE: int
+    UNBLOCK_SOURCE: int
+    PACKET_INFORMATION: int
+    HOP_LIMIT: int
+    IP_PROTECTION_LEVEL: int
+    IPV6_ONLY: int
+    NO_DELAY: int
+    BSD_URGENT: int
+    EXPEDITED: int
+    TCP_KEEP_ALIVE_TIME: int
+    FAST_OPEN: int
+    TCP_KEEP_ALIVE_RETRY_COUNT: int
+    TCP_KEEP_ALIVE_INTERVAL: int
+    NO_CHECKSUM: int
+    CHECKSUM_COVERAGE: int
+    UPDATE_ACCEPT_CONTEXT: int
+    UPDATE_CONNECT_CONTEXT: int
+
 class SocketShutdown(enum.IntEnum):
     RECEIVE: int
     SEND: int
@@ -104,6 +163,10 @@ class ArgumentOutOfRangeException(ArgumentException):
                  actual_value: Optional[int] = ...) -> None: ...
 
 class InvalidOperationException(RuntimeError):
+    message: str
+    def __init__(self, message: str = ...) -> None: ...
+
+class NotSupportedException(NotImplementedError):
     message: str
     def __init__(self, message: str = ...) -> None: ...
 
@@ -134,6 +197,11 @@ class Socket:
     def send_segments(self, buffers: Optional[Sequence[_Buffer]], flags: _Int = ...) -> int: ...
     def receive(self, buffer: Optional[_Buffer], offset: _Int = ..., size: _Int = ...,
                 flags: _Int = ...) -> int: ...
+    def receive_from(self, buffer: Optional[_Buffer], offset: _Int = ..., size: _Int = ...,
+                     flags: _Int = ...) -> Tuple[int, Optional[_Endpoint]]: ...
+    def set_socket_option(self, level: int, name: int,
+                          value: Union[int, bool, Tuple[bool, int], None]) -> None: ...
+    def get_socket_option(self, level: int, name: int) -> Union[int, Tuple[bool, int]]: ...
     def connect(self, remote_ep: _Endpoint) -> None: ...
     def bind(self, local_ep: _Endpoint) -> None: ...
     def listen(self, backlog: int = ...) -> None: ...
@@ -147,6 +215,13 @@ class Socket:
     send_timeout: int
     receive_timeout: int
     no_delay: bool
+    send_buffer_size: int
+    receive_buffer_size: int
+    ttl: int
+    enable_broadcast: bool
+    dont_fragment: bool
+    dual_mode: bool
+    linger_state: Tuple[bool, int]
     @property
     def available(self) -> int: ...
     @property

@@ -1,5 +1,6 @@
-"""SocketError, SocketFlags, AddressFamily, SocketType, ProtocolType and
-SocketShutdown with .NET's names and values, read from the C core's tables."""
+"""SocketError, SocketFlags, AddressFamily, SocketType, ProtocolType,
+SocketOptionLevel, SocketOptionName and SocketShutdown with .NET's names and
+values, read from the C core's tables."""
 import enum
 
 from . import _core
@@ -18,6 +19,15 @@ SocketType = enum.IntEnum("SocketType", [(u, v) for _, u, v in _core.SOCKET_TYPE
                           module=__name__)
 ProtocolType = enum.IntEnum("ProtocolType", [(u, v) for _, u, v in _core.PROTOCOL_TYPES],
                             module=__name__)
+
+SocketOptionLevel = enum.IntEnum("SocketOptionLevel", [(u, v) for _, u, v in _core.OPTION_LEVELS],
+                                 module=__name__)
+SocketOptionLevel.__doc__ = "System.Net.Sockets.SocketOptionLevel."
+# As in .NET, names of different levels share numbers (NO_DELAY and DEBUG are
+# both 1): the later names are aliases of the first.
+SocketOptionName = enum.IntEnum("SocketOptionName", [(u, v) for _, u, v in _core.OPTION_NAMES],
+                                module=__name__)
+SocketOptionName.__doc__ = "System.Net.Sockets.SocketOptionName (numbers repeat across levels)."
 
 
 class SocketShutdown(enum.IntEnum):

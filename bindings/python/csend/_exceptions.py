@@ -6,6 +6,7 @@
     InvalidOperationException(RuntimeError)
         ObjectDisposedException(InvalidOperationException)
     SocketException(OSError)
+    NotSupportedException(NotImplementedError)
 
 The C core fills every field; csend._core only picks the class, by the
 names of the core's class table (_core.ERROR_CLASSES).  __all__ is the one
@@ -16,7 +17,8 @@ each class's parent to the core's table.
 from ._enums import SocketError
 
 __all__ = ["ArgumentException", "ArgumentNullException", "ArgumentOutOfRangeException",
-           "InvalidOperationException", "ObjectDisposedException", "SocketException"]
+           "InvalidOperationException", "NotSupportedException", "ObjectDisposedException",
+           "SocketException"]
 
 
 class ArgumentException(ValueError):
@@ -46,6 +48,14 @@ class InvalidOperationException(RuntimeError):
     """The call is not valid in the object's current state."""
 
     def __init__(self, message="Operation is not valid due to the current state of the object."):
+        super().__init__(message)
+        self.message = message
+
+
+class NotSupportedException(NotImplementedError):
+    """The socket's kind has no such feature (ttl on a Unix-domain socket)."""
+
+    def __init__(self, message="Specified method is not supported."):
         super().__init__(message)
         self.message = message
 

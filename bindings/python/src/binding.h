@@ -17,7 +17,7 @@ typedef struct {
  * trace callback. */
 typedef struct {
     PyTypeObject *socket_type;
-    PyObject *by_kind[CSEND_ERR_RUNTIME_INTERRUPT + 1]; /* the class of each error kind */
+    PyObject *by_kind[CSEND_ERR_NOT_SUPPORTED + 1]; /* the class of each error kind */
     PyObject *socket_error_enum;
     PyObject *members;        /* SocketError members by number */
     PyObject *trace_callback; /* set_trace's, or NULL */

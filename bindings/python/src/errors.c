@@ -96,6 +96,7 @@ PyObject *csendpy_raise(csendpy_state *st, const csend_error *err)
         break;
     }
     case CSEND_ERR_INVALID_OPERATION:
+    case CSEND_ERR_NOT_SUPPORTED:
         exc = PyObject_CallFunction(st->by_kind[err->kind], "s", err->message);
         break;
     case CSEND_ERR_OBJECT_DISPOSED:

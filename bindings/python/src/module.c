@@ -156,6 +156,8 @@ static int module_exec(PyObject *m)
         add_table(m, "ADDRESS_FAMILIES", csend_address_family_table) < 0 ||
         add_table(m, "SOCKET_TYPES", csend_socket_type_table) < 0 ||
         add_table(m, "PROTOCOL_TYPES", csend_protocol_type_table) < 0 ||
+        add_table(m, "OPTION_LEVELS", csend_option_level_table) < 0 ||
+        add_table(m, "OPTION_NAMES", csend_option_name_table) < 0 ||
         PyModule_AddStringConstant(m, "CORE_VERSION", CSEND_VERSION) < 0 ||
         add_error_classes(m) < 0)
         return -1;

@@ -390,6 +390,122 @@ static PyObject *Socket_receive(PyObject *op, PyObject *const *args, Py_ssize_t 
     return PyLong_FromLongLong(n);
 }
 
+static const csendpy_signature receive_from_sig = {send_names, 4, "receive_from"};
+
+static PyObject *Socket_receive_from(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                     PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[4];
+    buffer_args a = {.view = {.obj = NULL}};
+    if (csendpy_parse(&receive_from_sig, args, nargs, kwnames, slot) < 0 ||
+        buffer_arguments(slot, "receive_from", 1, &a) < 0) {
+        release_args(&a);
+        return NULL;
+    }
+    csend_error err;
+    csend_endpoint from;
+    int64_t n = csend_receive_from(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size,
+                                   a.flags, &from, &err);
+    release_args(&a);
+    if (n < 0)
+        return csendpy_raise(STATE(op), &err);
+    PyObject *ep = csendpy_endpoint_object(&from);
+    return ep == NULL ? NULL : Py_BuildValue("(LN)", (long long)n, ep);
+}
+
+/* ---- socket options ---- */
+
+/* (enabled, seconds) -> a LingerOption; None -> NULL (the core reports it).
+ * 0, or -1 with a TypeError set. */
+static int linger_arg(PyObject *o, csend_linger *l, const csend_linger **out)
+{
+    *out = NULL;
+    if (o == Py_None)
+        return 0;
+    PyObject *seq = PySequence_Check(o) && !PyUnicode_Check(o) && !PyObject_CheckBuffer(o)
+                        ? PySequence_Tuple(o) : NULL;
+    if (seq == NULL || PyTuple_GET_SIZE(seq) != 2 || !PyBool_Check(PyTuple_GET_ITEM(seq, 0))) {
+        Py_XDECREF(seq);
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "a linger value is (enabled: bool, seconds: int)");
+        return -1;
+    }
+    l->enabled = PyTuple_GET_ITEM(seq, 0) == Py_True;
+    int rc = csendpy_int(PyTuple_GET_ITEM(seq, 1), "seconds", &l->seconds);
+    Py_DECREF(seq);
+    if (rc == 0)
+        *out = l;
+    return rc;
+}
+
+static PyObject *linger_object(const csend_linger *l)
+{
+    return Py_BuildValue("(NL)", PyBool_FromLong(l->enabled), (long long)l->seconds);
+}
+
+static const char *const option_names[] = {"level", "name", "value"};
+static const csendpy_signature set_option_sig = {option_names, 3, "set_socket_option"};
+static const csendpy_signature get_option_sig = {option_names, 2, "get_socket_option"};
+
+static PyObject *Socket_set_socket_option(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                          PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[3];
+    int64_t level, name, value;
+    if (csendpy_parse(&set_option_sig, args, nargs, kwnames, slot) < 0)
+        return NULL;
+    if (slot[0] == NULL || slot[1] == NULL || slot[2] == NULL) {
+        PyErr_SetString(PyExc_TypeError, "set_socket_option() takes (level, name, value)");
+        return NULL;
+    }
+    if (csendpy_int(slot[0], "level", &level) < 0 || csendpy_int(slot[1], "name", &name) < 0)
+        return NULL;
+    csend_error err;
+    int rc;
+    PyObject *v = slot[2];
+    if (PyBool_Check(v)) {
+        rc = csend_set_socket_option(self->s, level, name, v == Py_True, &err);
+    } else if (PyLong_Check(v)) {
+        if (csendpy_int(v, "value", &value) < 0)
+            return NULL;
+        rc = csend_set_socket_option(self->s, level, name, value, &err);
+    } else {
+        /* An object value: .NET's LingerOption, here (enabled, seconds). */
+        csend_linger l;
+        const csend_linger *lp;
+        if (linger_arg(v, &l, &lp) < 0)
+            return NULL;
+        rc = csend_set_socket_option_linger(self->s, level, name, lp, &err);
+    }
+    if (rc < 0)
+        return csendpy_raise(STATE(op), &err);
+    Py_RETURN_NONE;
+}
+
+static PyObject *Socket_get_socket_option(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                          PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    PyObject *slot[2];
+    int64_t level, name, value;
+    if (csendpy_parse(&get_option_sig, args, nargs, kwnames, slot) < 0)
+        return NULL;
+    if (slot[0] == NULL || slot[1] == NULL) {
+        PyErr_SetString(PyExc_TypeError, "get_socket_option() takes (level, name)");
+        return NULL;
+    }
+    if (csendpy_int(slot[0], "level", &level) < 0 || csendpy_int(slot[1], "name", &name) < 0)
+        return NULL;
+    csend_error err;
+    csend_linger l;
+    int kind = csend_get_socket_option(self->s, level, name, &value, &l, &err);
+    if (kind < 0)
+        return csendpy_raise(STATE(op), &err);
+    return kind == 1 ? linger_object(&l) : PyLong_FromLongLong(value);
+}
+
 /* ---- connection ---- */
 
 static PyObject *with_endpoint(SocketObject *self, PyObject *arg,
@@ -499,6 +615,11 @@ typedef struct {
 
 static const bool_property blocking = {csend_get_blocking, csend_set_blocking, "blocking"};
 static const bool_property no_delay = {csend_get_no_delay, csend_set_no_delay, "no_delay"};
+static const bool_property enable_broadcast = {csend_get_enable_broadcast,
+                                               csend_set_enable_broadcast, "enable_broadcast"};
+static const bool_property dont_fragment = {csend_get_dont_fragment, csend_set_dont_fragment,
+                                            "dont_fragment"};
+static const bool_property dual_mode = {csend_get_dual_mode, csend_set_dual_mode, "dual_mode"};
 
 static PyObject *get_bool(PyObject *op, void *c)
 {
@@ -530,6 +651,11 @@ typedef struct {
 static const ms_property send_timeout = {csend_get_send_timeout, csend_set_send_timeout};
 static const ms_property receive_timeout = {csend_get_receive_timeout,
                                             csend_set_receive_timeout};
+static const ms_property send_buffer_size = {csend_get_send_buffer_size,
+                                             csend_set_send_buffer_size};
+static const ms_property receive_buffer_size = {csend_get_receive_buffer_size,
+                                                csend_set_receive_buffer_size};
+static const ms_property ttl = {csend_get_ttl, csend_set_ttl};
 
 static PyObject *get_ms(PyObject *op, void *c)
 {
@@ -542,7 +668,7 @@ static int set_ms(PyObject *op, PyObject *v, void *c)
 {
     int64_t ms;
     if (v == NULL) {
-        PyErr_SetString(PyExc_AttributeError, "cannot delete a timeout");
+        PyErr_SetString(PyExc_AttributeError, "cannot delete a socket property");
         return -1;
     }
     if (csendpy_int(v, "value", &ms) < 0)
@@ -555,6 +681,34 @@ static int set_ms(PyObject *op, PyObject *v, void *c)
     return 0;
 }
 
+static PyObject *get_linger(PyObject *op, void *c)
+{
+    (void)c;
+    csend_error err;
+    csend_linger l;
+    if (csend_get_linger_state(S(op), &l, &err) < 0)
+        return csendpy_raise(STATE(op), &err);
+    return linger_object(&l);
+}
+
+static int set_linger(PyObject *op, PyObject *v, void *c)
+{
+    (void)c;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete a socket property");
+        return -1;
+    }
+    csend_linger l;
+    const csend_linger *lp;
+    if (linger_arg(v, &l, &lp) < 0)
+        return -1;
+    csend_error err;
+    if (csend_set_linger_state(S(op), lp, &err) < 0) {
+        csendpy_raise(STATE(op), &err);
+        return -1;
+    }
+    return 0;
+}
 
 static PyObject *get_available(PyObject *op, void *c)
 {
@@ -605,7 +759,14 @@ static PyGetSetDef Socket_getset[] = {
     {"available", get_available, NULL, "Bytes ready to be received.", NULL},
     {"connected", get_connected, NULL, "Connected as of the last operation (False after a failed send).", NULL},
     {"closed", get_closed, NULL, "True once close() was called.", NULL},
-    {"no_delay", get_bool, set_bool, "TCP_NODELAY.", (void *)&no_delay},
+    {"no_delay", get_bool, set_bool, "NoDelay: TCP_NODELAY.", (void *)&no_delay},
+    {"send_buffer_size", get_ms, set_ms, "SendBufferSize in bytes (SO_SNDBUF); < 0 is out of range.", (void *)&send_buffer_size},
+    {"receive_buffer_size", get_ms, set_ms, "ReceiveBufferSize in bytes (SO_RCVBUF).", (void *)&receive_buffer_size},
+    {"ttl", get_ms, set_ms, "Ttl: 0..255, IPv4 and IPv6 only.", (void *)&ttl},
+    {"enable_broadcast", get_bool, set_bool, "EnableBroadcast: SO_BROADCAST.", (void *)&enable_broadcast},
+    {"dont_fragment", get_bool, set_bool, "DontFragment: IPv4 and IPv6 only.", (void *)&dont_fragment},
+    {"dual_mode", get_bool, set_bool, "DualMode: an IPv6 socket that also takes IPv4 (not IPV6_V6ONLY).", (void *)&dual_mode},
+    {"linger_state", get_linger, set_linger, "LingerState: (enabled, seconds).", NULL},
     {"local_endpoint", get_endpoint, NULL, "(host, port), or a path for a Unix-domain socket.", NULL},
     {"remote_endpoint", get_endpoint, NULL, "The peer's endpoint, or None.", (void *)1},
     {"family", get_int, NULL, "AddressFamily (a .NET number).", (void *)&family},
@@ -636,6 +797,18 @@ static PyMethodDef Socket_methods[] = {
     {"receive", (PyCFunction)(void (*)(void))Socket_receive, FASTKW,
      "receive(buffer, offset=0, size=..., flags=0) -> int\n\n"
      "Receive into a writable buffer; 0 at the end of the stream."},
+    {"receive_from", (PyCFunction)(void (*)(void))Socket_receive_from, FASTKW,
+     "receive_from(buffer, offset=0, size=..., flags=0) -> (int, endpoint)\n\n"
+     "ReceiveFrom: one datagram into a writable buffer, and its sender. The\n"
+     "socket must be bound first (InvalidOperationException)."},
+    {"set_socket_option", (PyCFunction)(void (*)(void))Socket_set_socket_option, FASTKW,
+     "set_socket_option(level, name, value)\n\n"
+     "SetSocketOption: value is an int, a bool, or (enabled, seconds) for\n"
+     "SocketOptionName.LINGER. A pair Linux lacks raises SocketException\n"
+     "ProtocolOption."},
+    {"get_socket_option", (PyCFunction)(void (*)(void))Socket_get_socket_option, FASTKW,
+     "get_socket_option(level, name) -> int | (bool, int)\n\n"
+     "GetSocketOption: an int, or (enabled, seconds) for LINGER."},
     {"connect", Socket_connect, METH_O, "connect(remote_ep): (host, port) or a path."},
     {"bind", Socket_bind, METH_O, "bind(local_ep): (host, port) or a path."},
     {"listen", (PyCFunction)(void (*)(void))Socket_listen, METH_FASTCALL, "listen(backlog=...)\n\nListen: backlog defaults to .NET's Listen(), int.MaxValue (the kernel\ncaps it at net.core.somaxconn)."},
