@@ -438,7 +438,9 @@ CSEND_API int csend_set_socket_option_linger(csend_socket *s, int64_t level, int
 /* The properties built on options, with .NET's checks.  Setters:
  * ObjectDisposed, then ArgumentOutOfRange value (a buffer size < 0, a Ttl
  * outside 0..255), then NotSupported where the family has no such option
- * (Ttl and DontFragment: IPv4 and IPv6; DualMode: IPv6), then the OS. */
+ * (Ttl: IPv4 and IPv6; DontFragment: IPv4; DualMode's setter: IPv6 — its
+ * getter reads false elsewhere), then the OS.  Error reads (and clears) the
+ * pending error as its SocketError number, as .NET. */
 CSEND_API int64_t csend_get_send_buffer_size(csend_socket *s, csend_error *err);
 CSEND_API int csend_set_send_buffer_size(csend_socket *s, int64_t size, csend_error *err);
 CSEND_API int64_t csend_get_receive_buffer_size(csend_socket *s, csend_error *err);
@@ -463,7 +465,8 @@ CSEND_API int csend_set_linger_state(csend_socket *s, const csend_linger *value,
  * an unresolvable host SocketException HostNotFound. */
 CSEND_API int csend_endpoint_from_host(int family, const char *host, int64_t port,
                                        csend_endpoint *ep, csend_error *err);
-/* A Unix-domain path: ArgumentNull path, Argument path when too long. */
+/* A Unix-domain path: ArgumentNull path; ArgumentOutOfRange path when empty
+ * or longer than sun_path (108 bytes), as .NET's UnixDomainSocketEndPoint. */
 CSEND_API int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *err);
 /* The endpoint (host, port) means for s: a Unix-domain socket takes host as
  * the path (port unused), any other a host and port of its family.

@@ -99,14 +99,21 @@ int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *
     }
     struct sockaddr_un *un = (struct sockaddr_un *)&ep->addr;
     size_t n = strlen(path);
-    if (n >= sizeof un->sun_path) {
-        csend__argument(err, "path", "The path is too long for a Unix domain socket.");
+    if (n == 0 || n > sizeof un->sun_path) {
+        /* As .NET's UnixDomainSocketEndPoint: 1 to sizeof(sun_path) bytes
+         * (the full 108 without a terminating NUL). */
+        char what[96];
+        snprintf(what, sizeof what,
+                 "The path is %zu bytes long; a Unix-domain path must be 1 to %zu bytes.", n,
+                 sizeof un->sun_path);
+        csend__out_of_range_message(err, "path", (int64_t)n, what);
         return -1;
     }
     memset(ep, 0, sizeof *ep);
     un->sun_family = AF_UNIX;
     memcpy(un->sun_path, path, n);
-    ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+    /* sockaddr_storage has room for the NUL after a full sun_path. */
+    ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (n < sizeof un->sun_path));
     return 0;
 }
 

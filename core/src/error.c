@@ -108,6 +108,12 @@ void csend__out_of_range_max(csend_error *err, const char *param, int64_t value,
              "%s ('%" PRId64 "') must be less than or equal to '%" PRId64 "'. (Parameter '%s')",
              param, value, max, param);
 }
+void csend__out_of_range_message(csend_error *err, const char *param, int64_t value,
+                                 const char *what)
+{
+    out_of_range(err, param, value);
+    snprintf(err->message, sizeof err->message, "%s (Parameter '%s')", what, param);
+}
 
 void csend__invalid_operation(csend_error *err, const char *message)
 {

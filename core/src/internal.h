@@ -45,6 +45,8 @@ void csend__argument_null(csend_error *err, const char *param);
 void csend__argument(csend_error *err, const char *param, const char *what);
 void csend__out_of_range_min(csend_error *err, const char *param, int64_t value, int64_t min);
 void csend__out_of_range_max(csend_error *err, const char *param, int64_t value, int64_t max);
+void csend__out_of_range_message(csend_error *err, const char *param, int64_t value,
+                                 const char *what);
 void csend__object_disposed(csend_error *err);
 void csend__invalid_operation(csend_error *err, const char *message);
 void csend__not_supported(csend_error *err, const char *message);

@@ -17,6 +17,7 @@ typedef enum {
     REUSE,           /* SO_REUSEPORT: .NET's ReuseAddress on Unix */
     EXCLUSIVE,       /* SO_REUSEPORT inverted; 0 or 1 only */
     DONT_FRAGMENT,   /* the MTU discovery mode: DO for true */
+    ERROR_CODE,      /* SO_ERROR: the errno read (and cleared) as its SocketError number */
     SEND_TIMEOUT,    /* the socket's own SendTimeout (the driver's, not the kernel's) */
     RECEIVE_TIMEOUT,
 } option_kind;
@@ -48,7 +49,7 @@ static const option_row options[] = {
     {SOL, CSEND_OPTION_RECEIVE_LOW_WATER, SOL_SOCKET, SO_RCVLOWAT, PLAIN},
     {SOL, CSEND_OPTION_SEND_TIMEOUT, 0, 0, SEND_TIMEOUT},
     {SOL, CSEND_OPTION_RECEIVE_TIMEOUT, 0, 0, RECEIVE_TIMEOUT},
-    {SOL, CSEND_OPTION_ERROR, SOL_SOCKET, SO_ERROR, PLAIN},
+    {SOL, CSEND_OPTION_ERROR, SOL_SOCKET, SO_ERROR, ERROR_CODE},
     {SOL, CSEND_OPTION_TYPE, SOL_SOCKET, SO_TYPE, PLAIN},
     {IP, CSEND_OPTION_IP_OPTIONS, IPPROTO_IP, IP_OPTIONS, PLAIN},
     {IP, CSEND_OPTION_HEADER_INCLUDED, IPPROTO_IP, IP_HDRINCL, PLAIN},
@@ -147,6 +148,7 @@ static int get_value(csend_socket *s, const option_row *row, int64_t *value, cse
         case REUSE: *value = v != 0; break;
         case EXCLUSIVE: *value = v == 0; break;
         case DONT_FRAGMENT: *value = v == IP_PMTUDISC_DO; break;
+        case ERROR_CODE: *value = csend_socket_error_from_errno(v); break;
         default: *value = v; break;
         }
         return 0;
@@ -314,18 +316,35 @@ int csend_set_ttl(csend_socket *s, int64_t ttl, csend_error *err)
     return level < 0 ? -1 : csend_set_socket_option(s, level, CSEND_OPTION_IP_TIME_TO_LIVE, ttl, err);
 }
 
+/* DontFragment: IPv4 sockets only, as .NET (NotSupported on IPv6 too). */
+static int ipv4_only(csend_socket *s, csend_error *err)
+{
+    int level = ip_level(s, err);
+    if (level < 0)
+        return -1;
+    if (level != CSEND_OPTION_LEVEL_IP) {
+        csend__not_supported(err, "This protocol version is not supported.");
+        return -1;
+    }
+    return 0;
+}
+
 int csend_get_dont_fragment(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    int level = ip_level(s, err);
-    return level < 0 ? -1 : (int)get_int(s, level, CSEND_OPTION_DONT_FRAGMENT, err);
+    if (ipv4_only(s, err) < 0)
+        return -1;
+    int64_t v = get_int(s, CSEND_OPTION_LEVEL_IP, CSEND_OPTION_DONT_FRAGMENT, err);
+    return v < 0 ? -1 : v != 0;
 }
 
 int csend_set_dont_fragment(csend_socket *s, int on, csend_error *err)
 {
     CSEND_ERR(err);
-    int level = ip_level(s, err);
-    return level < 0 ? -1 : csend_set_socket_option(s, level, CSEND_OPTION_DONT_FRAGMENT, on != 0, err);
+    if (ipv4_only(s, err) < 0)
+        return -1;
+    return csend_set_socket_option(s, CSEND_OPTION_LEVEL_IP, CSEND_OPTION_DONT_FRAGMENT, on != 0,
+                                   err);
 }
 
 int csend_get_enable_broadcast(csend_socket *s, csend_error *err)
@@ -358,8 +377,13 @@ static int ipv6_only(csend_socket *s, csend_error *err)
 int csend_get_dual_mode(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    if (ipv6_only(s, err) < 0)
+    /* As .NET: any other family is simply not dual (disposed still first). */
+    if (csend__enter(s, err) < 0)
         return -1;
+    int v6 = s->family == CSEND_AF_INTER_NETWORK_V6;
+    csend__leave(s);
+    if (!v6)
+        return 0;
     int64_t v = get_int(s, CSEND_OPTION_LEVEL_IPV6, CSEND_OPTION_IPV6_ONLY, err);
     return v < 0 ? -1 : v == 0;
 }

@@ -167,7 +167,16 @@ static void test_endpoints_reject_bad_arguments(void **state)
     memset(path, 'p', sizeof path - 1);
     path[sizeof path - 1] = '\0';
     assert_int_equal(csend_endpoint_from_path(path, &ep, &err), -1);
-    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    assert_string_equal(err.param_name, "path");
+    /* As .NET's UnixDomainSocketEndPoint: empty is out of range, and the
+     * whole of sun_path (108 bytes, no NUL) is in range. */
+    assert_int_equal(csend_endpoint_from_path("", &ep, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    path[109] = '\0';
+    assert_int_equal(csend_endpoint_from_path(path, &ep, &err), -1);
+    path[108] = '\0';
+    assert_int_equal(csend_endpoint_from_path(path, &ep, &err), 0);
     assert_int_equal(csend_endpoint_from_path("/tmp/x.sock", &ep, &err), 0);
     char host[128];
     int port;
