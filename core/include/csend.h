@@ -384,6 +384,7 @@ CSEND_API csend_socket *csend_accept(csend_socket *s, csend_error *err);
 CSEND_API int csend_shutdown(csend_socket *s, int64_t how, csend_error *err);
 
 /* ---- Properties: getters return -1 with err set on failure ----------- */
+/* Blocking reads the mode asked for, even after close (as .NET). */
 CSEND_API int csend_get_blocking(csend_socket *s, csend_error *err);
 CSEND_API int csend_set_blocking(csend_socket *s, int blocking, csend_error *err);
 /* Milliseconds, 0 = infinite; -1 is read back as 0; < -1 ArgumentOutOfRange value. */

@@ -41,9 +41,22 @@ int csend_endpoint_from_host(int family, const char *host, int64_t port, csend_e
         }
     } else {
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ep->addr;
+        struct in_addr v4;
         if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
             in6->sin6_family = AF_INET6;
             in6->sin6_port = htons((uint16_t)port);
+            ep->len = sizeof *in6;
+            return 0;
+        }
+        if (inet_pton(AF_INET, host, &v4) == 1) {
+            /* As .NET on an IPv6 socket: an IPv4 address is its IPv4-mapped
+             * form (reached when the socket is dual mode; refused by the
+             * kernel when it is IPv6-only). */
+            in6->sin6_family = AF_INET6;
+            in6->sin6_port = htons((uint16_t)port);
+            in6->sin6_addr.s6_addr[10] = 0xff;
+            in6->sin6_addr.s6_addr[11] = 0xff;
+            memcpy(&in6->sin6_addr.s6_addr[12], &v4, 4);
             ep->len = sizeof *in6;
             return 0;
         }

@@ -311,11 +311,12 @@ int csend_shutdown(csend_socket *s, int64_t how, csend_error *err)
 int csend_get_blocking(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
-    if (csend__enter(s, err) < 0)
+    /* As .NET: the mode asked for, readable even after Dispose. */
+    if (s == NULL) {
+        csend__argument_null(err, "socket");
         return -1;
-    int blocking = csend__blocking(s);
-    csend__leave(s);
-    return blocking;
+    }
+    return csend__blocking(s);
 }
 
 int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)

@@ -78,7 +78,7 @@ static void test_null_error_value_is_allowed_everywhere(void **state)
     assert_int_equal(csend_dup_fd(-1, NULL), -1);
     csend_close(s);
     assert_int_equal(csend_send(s, "abc", 3, 0, 3, 0, NULL), -1);
-    assert_int_equal(csend_get_blocking(s, NULL), -1);
+    assert_int_equal(csend_get_ttl(s, NULL), -1);
     csend_socket_free(s);
     close(peer);
 }
@@ -168,7 +168,13 @@ static void test_closed_socket_is_disposed_for_every_operation(void **state)
     EXPECT(csend_bind(s, &ep, &err), d, NULL);
     EXPECT(csend_listen(s, INT64_MAX, &err), d, NULL);
     EXPECT(csend_shutdown(s, INT64_MIN, &err), d, NULL);
-    EXPECT(csend_get_blocking(s, &err), d, NULL);
+    EXPECT(csend_get_ttl(s, &err), d, NULL);
+    EXPECT(csend_set_socket_option(s, 1LL << 40, 0, 0, &err), d, NULL);
+    EXPECT(csend_get_socket_option(s, 0, 0, NULL, NULL, &err), d, NULL);
+    EXPECT(csend_set_linger_state(s, NULL, &err), d, NULL);
+    EXPECT(csend_receive_from(s, NULL, 0, -1, 0, 0, NULL, &err), d, NULL);
+    EXPECT(csend_set_dual_mode(s, 1, &err), d, NULL);
+    EXPECT(csend_get_dual_mode(s, &err), d, NULL);
     EXPECT(csend_set_blocking(s, 1, &err), d, NULL);
     EXPECT(csend_set_send_timeout(s, INT64_MAX, &err), d, NULL);
     EXPECT(csend_get_receive_timeout(s, &err), d, NULL);
