@@ -431,8 +431,9 @@ CSEND_API int csend_get_socket_option(csend_socket *s, int64_t level, int64_t na
  * optionValue; the OS's refusal is a SocketException. */
 CSEND_API int csend_set_socket_option(csend_socket *s, int64_t level, int64_t name,
                                       int64_t value, csend_error *err);
-/* An object value (a LingerOption): NULL is ArgumentNull optionValue; for
- * any name but Linger, or seconds outside 0..65535, Argument optionValue. */
+/* An object value (a LingerOption), as .NET's SetSocketOption(level, name,
+ * object): NULL is ArgumentNull optionValue; any pair but (Socket, Linger),
+ * or seconds outside 0..65535, is Argument optionValue. */
 CSEND_API int csend_set_socket_option_linger(csend_socket *s, int64_t level, int64_t name,
                                              const csend_linger *value, csend_error *err);
 
@@ -467,7 +468,8 @@ CSEND_API int csend_set_linger_state(csend_socket *s, const csend_linger *value,
 CSEND_API int csend_endpoint_from_host(int family, const char *host, int64_t port,
                                        csend_endpoint *ep, csend_error *err);
 /* A Unix-domain path: ArgumentNull path; ArgumentOutOfRange path when empty
- * or longer than sun_path (108 bytes), as .NET's UnixDomainSocketEndPoint. */
+ * or longer than 107 bytes (sun_path and its NUL), as .NET's
+ * UnixDomainSocketEndPoint. */
 CSEND_API int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *err);
 /* The endpoint (host, port) means for s: a Unix-domain socket takes host as
  * the path (port unused), any other a host and port of its family.

@@ -112,21 +112,20 @@ int csend_endpoint_from_path(const char *path, csend_endpoint *ep, csend_error *
     }
     struct sockaddr_un *un = (struct sockaddr_un *)&ep->addr;
     size_t n = strlen(path);
-    if (n == 0 || n > sizeof un->sun_path) {
-        /* As .NET's UnixDomainSocketEndPoint: 1 to sizeof(sun_path) bytes
-         * (the full 108 without a terminating NUL). */
+    if (n == 0 || n >= sizeof un->sun_path) {
+        /* As .NET's UnixDomainSocketEndPoint: 1 to sizeof(sun_path) - 1
+         * bytes, room left for the terminating NUL. */
         char what[96];
         snprintf(what, sizeof what,
                  "The path is %zu bytes long; a Unix-domain path must be 1 to %zu bytes.", n,
-                 sizeof un->sun_path);
+                 sizeof un->sun_path - 1);
         csend__out_of_range_message(err, "path", (int64_t)n, what);
         return -1;
     }
     memset(ep, 0, sizeof *ep);
     un->sun_family = AF_UNIX;
     memcpy(un->sun_path, path, n);
-    /* sockaddr_storage has room for the NUL after a full sun_path. */
-    ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (n < sizeof un->sun_path));
+    ep->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
     return 0;
 }
 

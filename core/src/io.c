@@ -352,7 +352,8 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
     int e = 0;
     for (;;) {
         outcome = MOVED;
-        ssize_t n = attempt(o, c.fd, may_block(s, c.lock_out, c.deadline_ns, o->msg.msg_name));
+        ssize_t n = attempt(o, c.fd, may_block(s, c.lock_out, c.deadline_ns,
+                                               o->kind == OP_SEND ? o->msg.msg_name : NULL));
         if (n >= 0) {
             done += n;
             c.ready = c.backoff_ms = 0; /* progress: poll is to be trusted again */

@@ -14,8 +14,9 @@ typedef enum {
     PLAIN,           /* an int both ways */
     LINGER,          /* struct linger; (enabled, seconds) */
     DONT_LINGER,     /* SO_LINGER's on/off, inverted */
-    REUSE,           /* SO_REUSEPORT: .NET's ReuseAddress on Unix */
-    EXCLUSIVE,       /* SO_REUSEPORT inverted; 0 or 1 only */
+    REUSE,           /* .NET's ReuseAddress on Unix: SO_REUSEPORT (read), and
+                      * SO_REUSEADDR with it (written) */
+    EXCLUSIVE,       /* the same, inverted; 0 or 1 only */
     DONT_FRAGMENT,   /* the MTU discovery mode: DO for true */
     ERROR_CODE,      /* SO_ERROR: the errno read (and cleared) as its SocketError number */
     SEND_TIMEOUT,    /* the socket's own SendTimeout (the driver's, not the kernel's) */
@@ -181,10 +182,18 @@ static int set_value(csend_socket *s, const option_row *row, int64_t value, csen
         }
         v = !v;
         break;
+    case REUSE: v = v != 0; break;
     case DONT_FRAGMENT: v = v != 0 ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT; break;
     default: break; /* LINGER with an int: the OS says what it makes of it */
     }
-    return os_set(s, row, &v, sizeof v, err);
+    if (os_set(s, row, &v, sizeof v, err) < 0)
+        return -1;
+    if ((row->kind == REUSE || row->kind == EXCLUSIVE) &&
+        setsockopt(atomic_load(&s->fd), SOL_SOCKET, SO_REUSEADDR, &v, sizeof v) < 0) {
+        csend__socket_errno(err, errno, 0);
+        return -1;
+    }
+    return 0;
 }
 
 int csend_get_socket_option(csend_socket *s, int64_t level, int64_t name, int64_t *value,
@@ -216,23 +225,26 @@ int csend_set_socket_option_linger(csend_socket *s, int64_t level, int64_t name,
                                    const csend_linger *value, csend_error *err)
 {
     CSEND_ERR(err);
-    const option_row *row = enter_option(s, level, name, err);
-    if (row == NULL)
+    if (csend__enter(s, err) < 0)
         return -1;
     int rc = -1;
-    int64_t seconds = value ? value->seconds : 0;
+    /* .NET's order: disposed, null, the value's kind for the pair, then
+     * the value itself. */
     if (value == NULL) {
         csend__argument_null(err, "optionValue");
-    } else if (row->kind != LINGER) {
-        /* As .NET: a LingerOption is a value for Linger alone. */
+    } else if (csend__check_range(err, "optionLevel", level, INT32_MIN, INT32_MAX) < 0 ||
+               csend__check_range(err, "optionName", name, INT32_MIN, INT32_MAX) < 0) {
+        /* err filled */
+    } else if (level != CSEND_OPTION_LEVEL_SOCKET || name != CSEND_OPTION_LINGER) {
         csend__argument(err, "optionValue", "The specified value is not valid.");
-    } else if (seconds < 0 || seconds > UINT16_MAX) {
+    } else if (value->seconds < 0 || value->seconds > UINT16_MAX) {
         csend__argument(err, "optionValue",
                         "The specified value must be between 0 and 65535 "
                         "(optionValue.LingerTime).");
     } else {
-        struct linger l = {value->enabled != 0, (int)seconds};
-        rc = os_set(s, row, &l, sizeof l, err);
+        const option_row *row = find(level, name, err);
+        struct linger l = {value->enabled != 0, (int)value->seconds};
+        rc = row == NULL ? -1 : os_set(s, row, &l, sizeof l, err);
     }
     csend__leave(s);
     return rc;

@@ -408,11 +408,13 @@ int csend_get_connected(csend_socket *s)
     if (atomic_load(&s->connect_pending) && csend__enter(s, &ignored) == 0) {
         int fd = atomic_load(&s->fd);
         struct pollfd p = {.fd = fd, .events = POLLOUT};
-        int soerr = 0;
-        socklen_t len = sizeof soerr;
-        if (poll(&p, 1, 0) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0) {
+        if (poll(&p, 1, 0) == 1) {
+            /* Finished, one way or the other: a peer says which (SO_ERROR
+             * may have been read, and cleared, by the Error option). */
+            struct sockaddr_storage peer;
+            socklen_t len = sizeof peer;
             atomic_store(&s->connect_pending, false);
-            if (soerr == 0) {
+            if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0) {
                 atomic_store(&s->connected, true);
                 atomic_store(&s->was_connected, true);
                 atomic_store(&s->bound, true);

@@ -169,13 +169,13 @@ static void test_endpoints_reject_bad_arguments(void **state)
     assert_int_equal(csend_endpoint_from_path(path, &ep, &err), -1);
     assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
     assert_string_equal(err.param_name, "path");
-    /* As .NET's UnixDomainSocketEndPoint: empty is out of range, and the
-     * whole of sun_path (108 bytes, no NUL) is in range. */
+    /* As .NET's UnixDomainSocketEndPoint: empty is out of range, and so is
+     * a path that leaves no room in sun_path (108) for its NUL. */
     assert_int_equal(csend_endpoint_from_path("", &ep, &err), -1);
     assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
-    path[109] = '\0';
-    assert_int_equal(csend_endpoint_from_path(path, &ep, &err), -1);
     path[108] = '\0';
+    assert_int_equal(csend_endpoint_from_path(path, &ep, &err), -1);
+    path[107] = '\0';
     assert_int_equal(csend_endpoint_from_path(path, &ep, &err), 0);
     assert_int_equal(csend_endpoint_from_path("/tmp/x.sock", &ep, &err), 0);
     char host[128];

@@ -447,6 +447,9 @@ def test_failed_connect_error_option_is_connection_refused_then_cleared():
         # .NET asserts the SocketError number, not the errno, then 0 on Unix
         assert client.get_socket_option(Level.SOCKET, Name.ERROR) == SE.CONNECTION_REFUSED
         assert client.get_socket_option(Level.SOCKET, Name.ERROR) == 0
+        # Reading Error cleared SO_ERROR: the refused connect still never connected.
+        assert client.connected is False
+        assert client.local_endpoint is None
 
 
 # (exclusive, a_reuse, b_reuse, bind_fails); None = not set
@@ -474,6 +477,13 @@ def test_reuse_address(exclusive, a_reuse, b_reuse, fails):
                 b.bind(a.local_endpoint)
         else:
             b.bind(a.local_endpoint)
+        if a_reuse is not None:
+            # .NET on Unix writes SO_REUSEPORT and SO_REUSEADDR together
+            std = socket.socket(fileno=os.dup(a.fileno()))
+            flags = (std.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT),
+                     std.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
+            std.close()
+            assert flags == (int(a_reuse), int(a_reuse))
 
 
 def test_exclusive_address_default_unix():
@@ -1098,3 +1108,7 @@ def test_set_socket_option_object_checks():
         with pytest.raises(csend.ArgumentException) as e:
             s.set_socket_option(Level.TCP, Name.NO_DELAY, (True, 1))
         assert e.value.param_name == "optionValue"
+        # .NET: any pair but Linger refuses an object value, even one the OS lacks
+        with pytest.raises(csend.ArgumentException) as e:
+            s.set_socket_option(Level.UDP, Name.NO_CHECKSUM, (True, 1))
+        assert type(e.value) is csend.ArgumentException

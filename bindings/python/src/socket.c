@@ -425,6 +425,8 @@ static int linger_arg(PyObject *o, csend_linger *l, const csend_linger **out)
         return 0;
     PyObject *seq = PySequence_Check(o) && !PyUnicode_Check(o) && !PyObject_CheckBuffer(o)
                         ? PySequence_Tuple(o) : NULL;
+    if (seq == NULL && PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_TypeError))
+        return -1; /* the sequence's own failure (MemoryError, KeyboardInterrupt...) */
     if (seq == NULL || PyTuple_GET_SIZE(seq) != 2 || !PyBool_Check(PyTuple_GET_ITEM(seq, 0))) {
         Py_XDECREF(seq);
         PyErr_Clear();
@@ -764,7 +766,7 @@ static PyGetSetDef Socket_getset[] = {
     {"receive_buffer_size", get_ms, set_ms, "ReceiveBufferSize in bytes (SO_RCVBUF).", (void *)&receive_buffer_size},
     {"ttl", get_ms, set_ms, "Ttl: 0..255, IPv4 and IPv6 only.", (void *)&ttl},
     {"enable_broadcast", get_bool, set_bool, "EnableBroadcast: SO_BROADCAST.", (void *)&enable_broadcast},
-    {"dont_fragment", get_bool, set_bool, "DontFragment: IPv4 and IPv6 only.", (void *)&dont_fragment},
+    {"dont_fragment", get_bool, set_bool, "DontFragment: IPv4 only (NotSupportedException elsewhere).", (void *)&dont_fragment},
     {"dual_mode", get_bool, set_bool, "DualMode: an IPv6 socket that also takes IPv4 (not IPV6_V6ONLY).", (void *)&dual_mode},
     {"linger_state", get_linger, set_linger, "LingerState: (enabled, seconds).", NULL},
     {"local_endpoint", get_endpoint, NULL, "(host, port), or a path for a Unix-domain socket.", NULL},
