@@ -386,6 +386,10 @@ CSEND_API int csend_shutdown(csend_socket *s, int64_t how, csend_error *err);
 /* ---- Properties: getters return -1 with err set on failure ----------- */
 /* Blocking reads the mode asked for, even after close (as .NET). */
 CSEND_API int csend_get_blocking(csend_socket *s, csend_error *err);
+/* Blocking is csend's own mode (SPEC §3): the driver waits with poll.  The
+ * O_NONBLOCK flag follows it only on a descriptor csend made (open,
+ * accept); an adopted one (csend_socket_from_fd) keeps the flag its owner
+ * set, since every duplicate shares it. */
 CSEND_API int csend_set_blocking(csend_socket *s, int blocking, csend_error *err);
 /* Milliseconds, 0 = infinite; -1 is read back as 0; < -1 ArgumentOutOfRange value. */
 CSEND_API int64_t csend_get_send_timeout(csend_socket *s, csend_error *err);

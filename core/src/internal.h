@@ -20,7 +20,8 @@ struct csend_socket {
     atomic_bool bound;       /* has a local address: bind, connect, accept or a SendTo
                               * that succeeded (.NET's _rightEndPoint) */
     atomic_bool shutdown_send; /* Shutdown(Send or Both) was called */
-    atomic_bool blocking;    /* mirrors O_NONBLOCK */
+    atomic_bool blocking;    /* csend's mode (SPEC §3); O_NONBLOCK follows it only when owned */
+    bool owns_mode;          /* csend made the descriptor (open, accept): it may set O_NONBLOCK */
     int family, type, protocol; /* .NET numbers; type without SOCK_NONBLOCK/SOCK_CLOEXEC */
     _Atomic int64_t send_timeout_ms; /* 0 = infinite */
     _Atomic int64_t receive_timeout_ms;

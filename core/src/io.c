@@ -87,7 +87,17 @@ static ssize_t attempt(op *o, int fd, int may_block)
             return n;
         }
     case OP_ACCEPT:
-        /* The listening descriptor's own mode says whether this waits. */
+        if (!may_block) {
+            /* accept4 has no MSG_DONTWAIT: an adopted listener may be
+             * blocking underneath while csend's mode is not.  (Another
+             * thread may take the connection between the two calls; the
+             * accept then waits for the next one.) */
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            if (poll(&p, 1, 0) == 0) {
+                errno = EAGAIN;
+                return -1;
+            }
+        }
         o->accepted = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         return o->accepted < 0 ? -1 : 0;
     case OP_CONNECT:
@@ -652,6 +662,7 @@ csend_socket *csend_accept(csend_socket *s, csend_error *err)
         if (a == NULL) {
             close(o.accepted); /* ours: never returned */
         } else {
+            a->owns_mode = true; /* csend made this descriptor */
             a->hooks = s->hooks;
             a->context = s->context;
             a->protocol = s->protocol;

@@ -76,6 +76,7 @@ static csend_socket *wrap(int fd, int family, int protocol, csend_error *err)
     atomic_init(&s->shutdown_send, false);
     int fl = fcntl(fd, F_GETFL);
     atomic_init(&s->blocking, fl < 0 || !(fl & O_NONBLOCK));
+    s->owns_mode = false; /* csend_socket_open and csend_accept say otherwise */
     atomic_init(&s->send_timeout_ms, 0);
     atomic_init(&s->receive_timeout_ms, 0);
     s->family = family;
@@ -120,6 +121,8 @@ csend_socket *csend_socket_open(int64_t family, int64_t type, int64_t protocol,
     csend_socket *s = wrap(fd, dotnet_family(af), (int)protocol, err);
     if (s == NULL)
         close(fd); /* ours: never returned */
+    else
+        s->owns_mode = true;
     return s;
 }
 
@@ -324,12 +327,19 @@ int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)
     CSEND_ERR(err);
     if (csend__enter(s, err) < 0)
         return -1;
-    int fd = atomic_load(&s->fd);
-    int fl = fcntl(fd, F_GETFL);
-    int rc = -1;
-    if (fl >= 0) {
-        fl = blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
-        rc = fcntl(fd, F_SETFL, fl);
+    int rc = 0;
+    if (s->owns_mode) {
+        /* Only a descriptor csend made: O_NONBLOCK belongs to the open file
+         * description, which an adopted descriptor shares with its original
+         * (a stdlib socket, a LuaSocket object) — there the mode is csend's
+         * alone, and the driver waits with poll (SPEC §3). */
+        int fd = atomic_load(&s->fd);
+        int fl = fcntl(fd, F_GETFL);
+        rc = -1;
+        if (fl >= 0) {
+            fl = blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
+            rc = fcntl(fd, F_SETFL, fl);
+        }
     }
     if (rc < 0)
         csend__socket_errno(err, errno, 0);

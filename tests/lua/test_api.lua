@@ -318,3 +318,24 @@ case("closing_a_unix_socket_removes_the_path_it_bound", function()
     t.eq(os.rename(path, path), nil, "the file is gone")
   end
 end)
+
+case("blocking_on_a_luasocket_descriptor_leaves_luasocket_its_timeout", function()
+  -- SPEC §3/§6: csend's mode never changes O_NONBLOCK of a descriptor it did
+  -- not create; LuaSocket's settimeout stopped working once it did.
+  local socket = require "socket"
+  local l <close> = t.listener()
+  local tcp = assert(socket.tcp())
+  assert(tcp:connect(l:local_endpoint()))
+  local peer <close> = l:accept()
+  local s <close> = csend.fromfd(csend.dup(tcp:getfd()))
+  t.eq(s:blocking(true):blocking(), true, "csend's mode")
+  s:close()
+  tcp:settimeout(0.2)
+  local started = socket.gettime()
+  local n, err, partial = tcp:send(string.rep("x", 64 << 20))
+  t.eq(n, nil, "LuaSocket could not send it all")
+  t.eq(err, "timeout", "LuaSocket's timeout still applies")
+  t.eq(socket.gettime() - started < 5, true, "and it did not hang")
+  t.eq(partial > 0, true, "part was sent")
+  tcp:close()
+end)

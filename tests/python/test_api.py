@@ -361,3 +361,80 @@ def test_each_module_object_keeps_its_own_classes_and_socket_type():
         other.set_trace(False)
         theirs.close()
         ours.close()
+
+
+def _nonblocking(fd):
+    import fcntl
+    import os
+    return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK)
+
+
+def test_blocking_on_an_adopted_socket_never_changes_the_original():
+    """SPEC §3/§6: csend's mode is its own.  The duplicate shares O_NONBLOCK
+    with the stdlib socket; flipping it made the original's next large send
+    hang past its timeout."""
+    import threading
+    std, peer = socket.socketpair()
+    std.settimeout(0.3)
+    c = csend.Socket.from_socket(std)
+    c.blocking = True
+    c.blocking = False
+    c.blocking = True
+    assert c.blocking is True
+    c.close()
+    assert _nonblocking(std.fileno())  # the stdlib's timeout mode is intact
+    outcome = []
+
+    def big_send():
+        try:
+            std.sendall(bytes(64 << 20))
+            outcome.append("sent")
+        except TimeoutError:
+            outcome.append("timeout")
+
+    t = threading.Thread(target=big_send, daemon=True)
+    t.start()
+    t.join(10)
+    assert outcome == ["timeout"], "the stdlib socket lost its timeout"
+    std.close()
+    peer.close()
+
+
+def test_from_socket_takes_the_stdlib_timeout():
+    """SPEC §6: None -> blocking, no timeouts; 0.0 -> non-blocking; t ->
+    blocking with send/receive timeouts of t s rounded up to whole ms.  A
+    socket from create_connection(timeout=...) once sent part of a large
+    buffer and returned the count silently."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    for timeout, blocking, ms in [(None, True, 0), (0.0, False, 0), (0.25, True, 250),
+                                  (0.0001, True, 1)]:
+        std = socket.create_connection(listener.getsockname(), timeout=5.0)
+        std.settimeout(timeout)
+        with csend.Socket.from_socket(std) as c:
+            assert (c.blocking, c.send_timeout, c.receive_timeout) == (blocking, ms, ms)
+        assert std.gettimeout() == timeout
+        std.close()
+        listener.accept()[0].close()
+    std = socket.create_connection(listener.getsockname(), timeout=0.5)
+    accepted = listener.accept()[0]
+    with csend.Socket.from_socket(std) as c:
+        with pytest.raises(csend.SocketException) as e:
+            c.send(bytes(50 << 20))
+        assert e.value.socket_error_code == csend.SocketError.TIMED_OUT
+        assert 0 < e.value.bytes_transferred < 50 << 20
+    std.close()
+    accepted.close()
+    listener.close()
+
+
+def test_non_blocking_accept_on_an_adopted_blocking_listener_does_not_wait():
+    """An adopted listener is blocking underneath; csend's non-blocking mode
+    must not wait in accept4 (which has no MSG_DONTWAIT)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    with csend.Socket.from_fd(listener.detach()) as c:
+        assert c.blocking is True
+        c.blocking = False
+        with pytest.raises(csend.SocketException) as e:
+            c.accept()
+        assert e.value.socket_error_code == csend.SocketError.WOULD_BLOCK
+        assert not _nonblocking(c.fileno())

@@ -1,6 +1,8 @@
 /* csend.Socket: the core's socket, its Send overloads and properties. */
 #include "binding.h"
 
+#include <math.h>
+
 #include <unistd.h>
 
 static void *lend_gil(void) { return PyEval_SaveThread(); }
@@ -89,6 +91,35 @@ static PyObject *Socket_from_fd(PyObject *cls, PyObject *arg)
     return from_fd((PyTypeObject *)cls, fd);
 }
 
+/* from_socket's mode (SPEC §6): the Python socket's timeout, where it has
+ * one.  None: blocking, no timeouts; 0.0: non-blocking; t: blocking with
+ * send and receive timeouts of t seconds, rounded up to whole ms.  The
+ * descriptor's O_NONBLOCK is left as the original set it. */
+static int take_timeout(PyObject *self, PyObject *sock)
+{
+    PyObject *t = PyObject_HasAttrString(sock, "gettimeout")
+                      ? PyObject_CallMethod(sock, "gettimeout", NULL) : NULL;
+    if (t == NULL)
+        return PyErr_Occurred() ? -1 : 0; /* no timeout: the descriptor's mode */
+    double seconds = t == Py_None ? -1.0 : PyFloat_AsDouble(t);
+    Py_DECREF(t);
+    if (seconds == -1.0 && PyErr_Occurred())
+        return -1;
+    csend_socket *s = ((SocketObject *)self)->s;
+    csend_error err;
+    int64_t ms = 0;
+    if (seconds > 0) {
+        double whole = ceil(seconds * 1000.0);
+        ms = whole > (double)INT32_MAX ? INT32_MAX : (int64_t)whole;
+    }
+    if (csend_set_blocking(s, seconds != 0.0, &err) < 0 ||
+        csend_set_send_timeout(s, ms, &err) < 0 || csend_set_receive_timeout(s, ms, &err) < 0) {
+        csendpy_raise(STATE(self), &err);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
 {
     PyObject *method = PyLong_Check(sock) ? NULL : PyObject_GetAttrString(sock, "fileno");
@@ -115,8 +146,12 @@ static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
     if (copy < 0)
         return csendpy_raise(csendpy_state_of((PyTypeObject *)cls), &err);
     PyObject *self = from_fd((PyTypeObject *)cls, copy);
-    if (self == NULL)
+    if (self == NULL) {
         close(copy); /* the duplicate is ours until adopted */
+        return NULL;
+    }
+    if (take_timeout(self, sock) < 0)
+        Py_CLEAR(self); /* closes the duplicate */
     return self;
 }
 
@@ -755,7 +790,7 @@ static PyObject *get_int(PyObject *op, void *c)
 }
 
 static PyGetSetDef Socket_getset[] = {
-    {"blocking", get_bool, set_bool, "Blocking: False puts the descriptor in non-blocking mode.", (void *)&blocking},
+    {"blocking", get_bool, set_bool, "Blocking: csend's own mode; an adopted descriptor's O_NONBLOCK is never changed.", (void *)&blocking},
     {"send_timeout", get_ms, set_ms, "SendTimeout in ms; 0 = infinite, -1 reads back as 0.", (void *)&send_timeout},
     {"receive_timeout", get_ms, set_ms, "ReceiveTimeout in ms; 0 = infinite.", (void *)&receive_timeout},
     {"available", get_available, NULL, "Bytes ready to be received.", NULL},
