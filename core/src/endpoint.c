@@ -70,8 +70,14 @@ int csend_endpoint_from_host(int family, const char *host, int64_t port, csend_e
                  : rc == EAI_FAIL ? CSEND_SOCKET_ERROR_NO_RECOVERY
                  : rc == EAI_SYSTEM ? csend_socket_error_from_errno(errno)
                                     : CSEND_SOCKET_ERROR_HOST_NOT_FOUND;
-        csend__socket_error(err, code, rc == EAI_SYSTEM ? errno : 0, 0);
-        snprintf(err->message, sizeof err->message, "%s", gai_strerror(rc));
+        /* The native code is the resolver's own (EAI_NONAME is -2), as
+         * .NET keeps it in NativeErrorCode; EAI_SYSTEM's is the errno. */
+        int saved = errno;
+        int native = rc == EAI_SYSTEM ? saved : rc != 0 ? rc : EAI_NONAME;
+        csend__socket_error(err, code, 0, 0);
+        err->native_error = native;
+        snprintf(err->message, sizeof err->message, "%s",
+                 rc == EAI_SYSTEM ? strerror(saved) : gai_strerror(rc != 0 ? rc : EAI_NONAME));
         if (res)
             freeaddrinfo(res);
         return -1;

@@ -68,8 +68,20 @@ def drain(peer):
     return bytes(out)
 
 
+# SPEC §11: the stdlib kind a SocketError means; the rest are plain.
+STDLIB = {"TimedOut": TimeoutError, "WouldBlock": BlockingIOError,
+          "InProgress": BlockingIOError, "AlreadyInProgress": BlockingIOError,
+          "ConnectionReset": ConnectionResetError, "ConnectionAborted": ConnectionAbortedError,
+          "Shutdown": BrokenPipeError, "ConnectionRefused": ConnectionRefusedError,
+          "Interrupted": InterruptedError, "AccessDenied": PermissionError}
+
+
 def check_error(e, name, member, code, sent):
-    assert type(e) is csend.SocketException, (name, type(e))
+    assert isinstance(e, csend.SocketException), (name, type(e))
+    if member in STDLIB:
+        assert isinstance(e, STDLIB[member]), (name, type(e).__mro__)
+    else:
+        assert type(e) is csend.SocketException, (name, type(e))
     assert e.error_code == code, (name, e.error_code, code)
     assert e.socket_error_code == csend.SocketError[snake(member)], (name, e.socket_error_code)
     assert e.native_error_code == getattr(errno, name), (name, e.native_error_code)

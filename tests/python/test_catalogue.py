@@ -210,11 +210,15 @@ def test_from_socket_needs_a_socket_object(value):
     expect(lambda: csend.Socket.from_socket(value), TypeError, None)
 
 
-def test_from_socket_of_a_closed_socket_is_out_of_range():
+def test_from_socket_of_a_closed_socket_names_sock():
+    # It once said ArgumentOutOfRange "fd ('-1')": a parameter never passed.
     a, b = socket.socketpair()
     a.close()
     b.close()
-    expect(lambda: csend.Socket.from_socket(a), csend.ArgumentOutOfRangeException, "fd")
+    expect(lambda: csend.Socket.from_socket(a), csend.ArgumentException, "sock")
+    with pytest.raises(csend.ArgumentException) as e:
+        csend.Socket.from_socket(a)
+    assert type(e.value) is csend.ArgumentException and "closed" in str(e.value)
 
 
 @pytest.mark.parametrize("args", [(True, 5), (True, "not callable"), (True, None, 3)])

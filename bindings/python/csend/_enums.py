@@ -6,32 +6,33 @@ import enum
 from . import _core
 
 SocketError = enum.IntEnum("SocketError", [(u, v) for _, u, v in _core.SOCKET_ERRORS],
-                           module=__name__)
+                           module="csend")
 SocketError.__doc__ = "System.Net.Sockets.SocketError: the Windows Sockets codes .NET documents."
 
 SocketFlags = enum.IntFlag("SocketFlags", [(u, v) for _, u, v in _core.SOCKET_FLAGS],
-                           module=__name__)
+                           module="csend")
 SocketFlags.__doc__ = "System.Net.Sockets.SocketFlags; Send accepts NONE, OUT_OF_BAND, DONT_ROUTE."
 
 AddressFamily = enum.IntEnum("AddressFamily", [(u, v) for _, u, v in _core.ADDRESS_FAMILIES],
-                             module=__name__)
+                             module="csend")
 SocketType = enum.IntEnum("SocketType", [(u, v) for _, u, v in _core.SOCKET_TYPES],
-                          module=__name__)
+                          module="csend")
 ProtocolType = enum.IntEnum("ProtocolType", [(u, v) for _, u, v in _core.PROTOCOL_TYPES],
-                            module=__name__)
+                            module="csend")
 
 SocketOptionLevel = enum.IntEnum("SocketOptionLevel", [(u, v) for _, u, v in _core.OPTION_LEVELS],
-                                 module=__name__)
+                                 module="csend")
 SocketOptionLevel.__doc__ = "System.Net.Sockets.SocketOptionLevel."
 # As in .NET, names of different levels share numbers (NO_DELAY and DEBUG are
 # both 1): the later names are aliases of the first.
 SocketOptionName = enum.IntEnum("SocketOptionName", [(u, v) for _, u, v in _core.OPTION_NAMES],
-                                module=__name__)
+                                module="csend")
 SocketOptionName.__doc__ = "System.Net.Sockets.SocketOptionName (numbers repeat across levels)."
 
 
 class SocketShutdown(enum.IntEnum):
     """System.Net.Sockets.SocketShutdown."""
+    __module__ = "csend"
     RECEIVE = 0
     SEND = 1
     BOTH = 2

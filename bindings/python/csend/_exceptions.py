@@ -5,7 +5,8 @@
         ArgumentOutOfRangeException(ArgumentException)
     InvalidOperationException(RuntimeError)
         ObjectDisposedException(InvalidOperationException)
-    SocketException(OSError)
+    SocketException(OSError), and per SocketError also TimeoutError,
+        BlockingIOError, ConnectionResetError, ... (see SocketException)
     NotSupportedException(NotImplementedError)
 
 The C core fills every field; csend._core only picks the class, by the
@@ -14,7 +15,11 @@ list of the classes Python defines: csend's namespace, __all__ and the
 classes handed to _core come from it, and a test holds it, the stub and
 each class's parent to the core's table.
 """
+from . import _core
 from ._enums import SocketError
+
+# "TimedOut" for 10060: .NET's spelling, as messages and traces use it.
+_DOTNET_NAME = {value: name for name, _, value in _core.SOCKET_ERRORS}
 
 __all__ = ["ArgumentException", "ArgumentNullException", "ArgumentOutOfRangeException",
            "InvalidOperationException", "NotSupportedException", "ObjectDisposedException",
@@ -69,13 +74,24 @@ class ObjectDisposedException(InvalidOperationException):
 
 
 class SocketException(OSError):
-    """A socket operation failed.
+    """System.Net.Sockets.SocketException: a socket operation failed.
 
     error_code          the SocketError number (10054 for ConnectionReset)
     socket_error_code   the SocketError member
     native_error_code   the errno (also `errno`; `strerror` is the OS text)
     bytes_transferred   bytes handed to the kernel before the failure
+
+    An instance is also the stdlib exception its SocketError means, as
+    CPython's socket raises them: TimedOut is a TimeoutError, WouldBlock a
+    BlockingIOError, ConnectionReset a ConnectionResetError, and so on
+    (`except TimeoutError` catches it).
     """
+
+    def __new__(cls, socket_error=SocketError.SOCKET_ERROR, native_error_code=0,
+                message=None, bytes_transferred=0):
+        if cls is SocketException:
+            cls = _STDLIB_KIND.get(int(socket_error), cls)
+        return super().__new__(cls, native_error_code, message)
 
     def __init__(self, socket_error=SocketError.SOCKET_ERROR, native_error_code=0,
                  message=None, bytes_transferred=0):
@@ -88,7 +104,50 @@ class SocketException(OSError):
         self.socket_error_code = code
         self.native_error_code = native_error_code
         self.bytes_transferred = bytes_transferred
+        if isinstance(self, BlockingIOError):
+            self.characters_written = bytes_transferred
+
+    def __str__(self):
+        where = f"{_DOTNET_NAME.get(self.error_code, self.error_code)} {self.error_code}"
+        if self.bytes_transferred:
+            where += f"; {self.bytes_transferred} bytes sent"
+        if self.native_error_code:
+            return f"[Errno {self.native_error_code}] {self.message} ({where})"
+        return f"{self.message} ({where})"
+
+    def __repr__(self):
+        return (f"csend.SocketException(SocketError.{self.socket_error_code.name}, "
+                f"native_error_code={self.native_error_code}, message={self.message!r}, "
+                f"bytes_transferred={self.bytes_transferred})")
 
     def __reduce__(self):
-        return (type(self), (self.error_code, self.native_error_code, self.message,
-                             self.bytes_transferred))
+        # Through SocketException itself: its __new__ picks the stdlib kind.
+        return (SocketException, (self.error_code, self.native_error_code, self.message,
+                                  self.bytes_transferred))
+
+
+def _stdlib_kinds():
+    """One subclass per stdlib kind; each is still named SocketException."""
+    kinds = {}
+    for codes, std in [((SocketError.TIMED_OUT,), TimeoutError),
+                       ((SocketError.WOULD_BLOCK, SocketError.IN_PROGRESS,
+                         SocketError.ALREADY_IN_PROGRESS), BlockingIOError),
+                       ((SocketError.CONNECTION_RESET,), ConnectionResetError),
+                       ((SocketError.CONNECTION_ABORTED,), ConnectionAbortedError),
+                       ((SocketError.SHUTDOWN,), BrokenPipeError),
+                       ((SocketError.CONNECTION_REFUSED,), ConnectionRefusedError),
+                       ((SocketError.INTERRUPTED,), InterruptedError),
+                       ((SocketError.ACCESS_DENIED,), PermissionError)]:
+        cls = type("SocketException", (SocketException, std),
+                   {"__module__": "csend", "__qualname__": "SocketException",
+                    "__doc__": f"SocketException that is also a {std.__name__}."})
+        for code in codes:
+            kinds[int(code)] = cls
+    return kinds
+
+
+_STDLIB_KIND = _stdlib_kinds()
+
+for _name in __all__:
+    globals()[_name].__module__ = "csend"
+del _name

@@ -141,6 +141,17 @@ static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
     Py_DECREF(n);
     if (rc < 0)
         return NULL;
+    if (fd == -1) {
+        /* A closed Python socket: the caller passed sock, not a descriptor. */
+        PyObject *exc = PyObject_CallFunction(
+            csendpy_state_of((PyTypeObject *)cls)->by_kind[CSEND_ERR_ARGUMENT], "ss",
+            "The socket is closed: its fileno() is -1. (Parameter 'sock')", "sock");
+        if (exc != NULL) {
+            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+            Py_DECREF(exc);
+        }
+        return NULL;
+    }
     csend_error err;
     int copy = csend_dup_fd(fd, &err);
     if (copy < 0)
