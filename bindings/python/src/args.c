@@ -74,8 +74,9 @@ int csendpy_buffer(PyObject *o, Py_buffer *view, int writable)
         view->len = PyBytes_GET_SIZE(o);
         return 0;
     }
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(o, view, flags) < 0) {
+    /* As socket.send ("y*"): any C-contiguous buffer, counted in bytes
+     * whatever its item type (array('i'), a 2-D memoryview). */
+    if (PyObject_GetBuffer(o, view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) < 0) {
         if (!PyObject_CheckBuffer(o)) {
             PyErr_Clear();
             PyErr_Format(PyExc_TypeError,
@@ -84,18 +85,10 @@ int csendpy_buffer(PyObject *o, Py_buffer *view, int writable)
         } else if (PyErr_ExceptionMatches(PyExc_BufferError)) {
             PyErr_Clear();
             PyErr_Format(PyExc_TypeError, writable
-                             ? "buffer must be a writable, C-contiguous buffer of bytes (%.100s)"
-                             : "buffer must be a C-contiguous buffer of bytes (%.100s)",
+                             ? "buffer must be a writable, C-contiguous buffer (%.100s)"
+                             : "buffer must be a C-contiguous buffer (%.100s)",
                          Py_TYPE(o)->tp_name);
         }
-        return -1;
-    }
-    const char *f = view->format;
-    if (view->itemsize != 1 || (f != NULL && strcmp(f, "B") && strcmp(f, "b") && strcmp(f, "c"))) {
-        PyErr_Format(PyExc_TypeError,
-                     "buffer must hold bytes (item size 1), not items of format '%s'",
-                     f ? f : "?");
-        PyBuffer_Release(view);
         return -1;
     }
     return 0;

@@ -54,8 +54,8 @@ int csendpy_parse(const csendpy_signature *sig, PyObject *const *args, Py_ssize_
 /* An integer argument as int64 (beyond int64 saturates, still out of range
  * for the core); a float, bool, None or str is a TypeError. */
 int csendpy_int(PyObject *o, const char *name, int64_t *v);
-/* A readable (or writable) C-contiguous buffer of bytes; None gives a NULL
- * buffer for the core to report. */
+/* A readable (or writable) C-contiguous buffer, counted in bytes; None
+ * gives a NULL buffer for the core to report. */
 int csendpy_buffer(PyObject *o, Py_buffer *view, int writable);
 /* An endpoint for a socket of this family: (host, port) or a path. */
 int csendpy_endpoint(csendpy_state *st, csend_socket *s, PyObject *o, csend_endpoint *ep);
