@@ -358,7 +358,9 @@ def test_each_module_object_keeps_its_own_classes_and_socket_type():
             self.param_name = param_name
 
     classes = {name: Mine for name in csend._exceptions.__all__}
-    other._bind({**classes, "SocketError": csend.SocketError})
+    other._bind({**classes, "SocketError": csend.SocketError,
+                 "AddressFamily": csend.AddressFamily, "SocketType": csend.SocketType,
+                 "ProtocolType": csend.ProtocolType})
     theirs, ours = other.Socket(), csend.Socket()
     try:
         with pytest.raises(Mine) as info:
@@ -452,3 +454,17 @@ def test_non_blocking_accept_on_an_adopted_blocking_listener_does_not_wait():
             c.accept()
         assert e.value.socket_error_code == csend.SocketError.WOULD_BLOCK
         assert not _nonblocking(c.fileno())
+
+
+def test_family_type_and_proto_are_enum_members():
+    """SPEC §11: the kind properties are the enums' members, not plain ints."""
+    with csend.Socket(csend.AddressFamily.INTER_NETWORK_V6, csend.SocketType.DGRAM) as s:
+        assert s.family is csend.AddressFamily.INTER_NETWORK_V6
+        assert s.type is csend.SocketType.DGRAM
+        assert s.proto is csend.ProtocolType.UDP
+        assert repr(s.family) == "<AddressFamily.INTER_NETWORK_V6: 23>"
+    a, b = socket.socketpair()
+    with csend.Socket.from_socket(a) as s:
+        assert s.family is csend.AddressFamily.UNIX and s.proto == 0
+    a.close()
+    b.close()

@@ -17,7 +17,8 @@ set_trace = _core.set_trace
 get_trace = _core.get_trace
 
 _core._bind({**{name: getattr(_exceptions, name) for name in _exceptions.__all__},
-             "SocketError": SocketError})
+             "SocketError": SocketError, "AddressFamily": AddressFamily,
+             "SocketType": SocketType, "ProtocolType": ProtocolType})
 
 __version__ = _core.CORE_VERSION
 __all__ = sorted([

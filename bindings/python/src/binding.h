@@ -20,6 +20,7 @@ typedef struct {
     PyObject *by_kind[CSEND_ERR_NOT_SUPPORTED + 1]; /* the class of each error kind */
     PyObject *socket_error_enum;
     PyObject *members;        /* SocketError members by number */
+    PyObject *kind_enums[3];  /* AddressFamily, SocketType, ProtocolType */
     PyObject *trace_callback; /* set_trace's, or NULL */
 } csendpy_state;
 
@@ -41,6 +42,9 @@ int csendpy_bind_classes(csendpy_state *st, PyObject *classes);
 PyObject *csendpy_raise(csendpy_state *st, const csend_error *err);
 /* The SocketError member for a number (a new reference). */
 PyObject *csendpy_socket_error(csendpy_state *st, int code);
+/* The AddressFamily (0), SocketType (1) or ProtocolType (2) member for a
+ * number, or the number when it names none. */
+PyObject *csendpy_kind_member(csendpy_state *st, int which, int value);
 
 /* args.c: argument translation, never validation */
 typedef struct {

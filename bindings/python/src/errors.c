@@ -40,7 +40,28 @@ int csendpy_bind_classes(csendpy_state *st, PyObject *c)
         Py_DECREF(key);
     }
     Py_XSETREF(st->members, m); /* filled once: no lookup through the enum per error */
+    static const char *const kinds[3] = {"AddressFamily", "SocketType", "ProtocolType"};
+    for (int k = 0; k < 3; k++) {
+        PyObject *cls = PyMapping_GetItemString(c, kinds[k]);
+        if (cls == NULL)
+            return -1;
+        Py_XSETREF(st->kind_enums[k], cls);
+    }
     return 0;
+}
+
+PyObject *csendpy_kind_member(csendpy_state *st, int which, int value)
+{
+    PyObject *n = PyLong_FromLong(value);
+    if (n == NULL || st->kind_enums[which] == NULL)
+        return n;
+    PyObject *member = PyObject_CallOneArg(st->kind_enums[which], n);
+    if (member == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
+        PyErr_Clear(); /* a number .NET's enum does not name: the number */
+        return n;
+    }
+    Py_DECREF(n);
+    return member;
 }
 
 PyObject *csendpy_socket_error(csendpy_state *st, int code)

@@ -178,6 +178,8 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg)
     for (size_t i = 0; i < sizeof st->by_kind / sizeof st->by_kind[0]; i++)
         Py_VISIT(st->by_kind[i]);
     Py_VISIT(st->socket_error_enum);
+    for (int k = 0; k < 3; k++)
+        Py_VISIT(st->kind_enums[k]);
     Py_VISIT(st->members);
     Py_VISIT(st->trace_callback);
     return 0;
@@ -190,6 +192,8 @@ static int module_clear(PyObject *m)
     for (size_t i = 0; i < sizeof st->by_kind / sizeof st->by_kind[0]; i++)
         Py_CLEAR(st->by_kind[i]);
     Py_CLEAR(st->socket_error_enum);
+    for (int k = 0; k < 3; k++)
+        Py_CLEAR(st->kind_enums[k]);
     Py_CLEAR(st->members);
     Py_CLEAR(st->trace_callback);
     return 0;

@@ -789,15 +789,17 @@ static PyObject *get_endpoint(PyObject *op, void *c)
 
 typedef struct {
     int (*get)(const csend_socket *);
+    int which; /* the enum: 0 AddressFamily, 1 SocketType, 2 ProtocolType */
 } int_property;
 
-static const int_property family = {csend_get_family};
-static const int_property socket_type = {csend_get_type};
-static const int_property protocol = {csend_get_protocol};
+static const int_property family = {csend_get_family, 0};
+static const int_property socket_type = {csend_get_type, 1};
+static const int_property protocol = {csend_get_protocol, 2};
 
 static PyObject *get_int(PyObject *op, void *c)
 {
-    return PyLong_FromLong(((const int_property *)c)->get(S(op)));
+    const int_property *p = c;
+    return csendpy_kind_member(STATE(op), p->which, p->get(S(op)));
 }
 
 static PyGetSetDef Socket_getset[] = {
@@ -817,9 +819,9 @@ static PyGetSetDef Socket_getset[] = {
     {"linger_state", get_linger, set_linger, "LingerState: (enabled, seconds).", NULL},
     {"local_endpoint", get_endpoint, NULL, "(host, port), or a path for a Unix-domain socket.", NULL},
     {"remote_endpoint", get_endpoint, NULL, "The peer's endpoint, or None.", (void *)1},
-    {"family", get_int, NULL, "AddressFamily (a .NET number).", (void *)&family},
-    {"type", get_int, NULL, "SocketType (a .NET number).", (void *)&socket_type},
-    {"proto", get_int, NULL, "ProtocolType (a .NET number).", (void *)&protocol},
+    {"family", get_int, NULL, "AddressFamily: the AddressFamily member (.NET's number).", (void *)&family},
+    {"type", get_int, NULL, "SocketType: the SocketType member (.NET's number).", (void *)&socket_type},
+    {"proto", get_int, NULL, "ProtocolType: the ProtocolType member (.NET's number).", (void *)&protocol},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
