@@ -48,6 +48,14 @@ def int_rules(param):
     return rules
 
 
+def optional_rules(param):
+    """offset, size and flags of the buffer methods: None is 'not given'
+    (the overload without it), so it is no error."""
+    rules = int_rules(param)
+    del rules["None"]
+    return rules
+
+
 def buffer_rules(param, null=True):
     rules = {k: (TypeError, None) for k in NOT_BUFFER}
     rules["None"] = (csend.ArgumentNullException, param) if null else (TypeError, None)
@@ -69,16 +77,16 @@ EP = ("127.0.0.1", 9)
 # name -> (call(socket, args), valid args, [(position, rules)])
 CALLS = {
     "send": (lambda s, a: s.send(*a), [b"abc", 0, 3, 0],
-             [(0, buffer_rules("buffer")), (1, int_rules("offset")), (2, int_rules("size")),
-              (3, int_rules("socketFlags"))]),
+             [(0, buffer_rules("buffer")), (1, optional_rules("offset")), (2, optional_rules("size")),
+              (3, optional_rules("socketFlags"))]),
     "try_send": (lambda s, a: s.try_send(*a), [b"abc", 0, 3, 0],
-                 [(0, buffer_rules("buffer")), (1, int_rules("offset")),
-                  (2, int_rules("size")), (3, int_rules("socketFlags"))]),
+                 [(0, buffer_rules("buffer")), (1, optional_rules("offset")),
+                  (2, optional_rules("size")), (3, optional_rules("socketFlags"))]),
     "send_segments": (lambda s, a: s.send_segments(*a), [[b"ab", b"c"], 0],
-                      [(1, int_rules("socketFlags"))]),
+                      [(1, optional_rules("socketFlags"))]),
     "receive": (lambda s, a: s.receive(*a), [bytearray(3), 0, 3, 0],
-                [(0, buffer_rules("buffer")), (1, int_rules("offset")), (2, int_rules("size")),
-                 (3, int_rules("socketFlags"))]),
+                [(0, buffer_rules("buffer")), (1, optional_rules("offset")), (2, optional_rules("size")),
+                 (3, optional_rules("socketFlags"))]),
     "listen": (lambda s, a: s.listen(*a), [1], [(0, int_rules("backlog"))]),
     "shutdown": (lambda s, a: s.shutdown(*a), [csend.SocketShutdown.SEND],
                  [(0, int_rules("how"))]),
@@ -93,8 +101,8 @@ CALLS = {
 # Datagram calls, on a UDP socket.
 UDP_CALLS = {
     "send_to": (lambda s, a: s.send_to(*a), [b"abc", 0, 3, 0, EP],
-                [(0, buffer_rules("buffer")), (1, int_rules("offset")), (2, int_rules("size")),
-                 (3, int_rules("socketFlags")), (4, endpoint_rules("remoteEP"))]),
+                [(0, buffer_rules("buffer")), (1, optional_rules("offset")), (2, optional_rules("size")),
+                 (3, optional_rules("socketFlags")), (4, endpoint_rules("remoteEP"))]),
     "connect": (lambda s, a: s.connect(*a), [EP], [(0, endpoint_rules("remoteEP"))]),
     "bind": (lambda s, a: s.bind(*a), [("127.0.0.1", 0)], [(0, endpoint_rules("localEP"))]),
 }

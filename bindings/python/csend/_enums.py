@@ -15,10 +15,14 @@ SocketFlags.__doc__ = "System.Net.Sockets.SocketFlags; Send accepts NONE, OUT_OF
 
 AddressFamily = enum.IntEnum("AddressFamily", [(u, v) for _, u, v in _core.ADDRESS_FAMILIES],
                              module="csend")
+AddressFamily.__doc__ = ("System.Net.Sockets.AddressFamily (.NET's numbers; the stdlib's socket.AF_* "
+                         "are accepted too).")
 SocketType = enum.IntEnum("SocketType", [(u, v) for _, u, v in _core.SOCKET_TYPES],
                           module="csend")
+SocketType.__doc__ = "System.Net.Sockets.SocketType."
 ProtocolType = enum.IntEnum("ProtocolType", [(u, v) for _, u, v in _core.PROTOCOL_TYPES],
                             module="csend")
+ProtocolType.__doc__ = "System.Net.Sockets.ProtocolType."
 
 SocketOptionLevel = enum.IntEnum("SocketOptionLevel", [(u, v) for _, u, v in _core.OPTION_LEVELS],
                                  module="csend")

@@ -122,12 +122,13 @@ static int add_error_classes(PyObject *m)
 
 static PyMethodDef module_methods[] = {
     {"set_trace", (PyCFunction)(void (*)(void))set_trace, METH_VARARGS | METH_KEYWORDS,
-     "set_trace(enabled=True, callback=None)\n\n"
-     "Network tracing: each Send logs the socket, its endpoints and size, then\n"
+     "set_trace($module, /, enabled=True, callback=None)\n--\n\n"
+     "Network tracing (as .NET's socket event source): each Send logs the socket, its endpoints and size, then\n"
      "the result with a hex dump of what was sent, or the SocketError. Lines go\n"
      "to callback(line), or to stderr when callback is None. CSEND_TRACE=1 in the\n"
      "environment switches it on too."},
-    {"get_trace", get_trace, METH_NOARGS, "get_trace() -> bool"},
+    {"get_trace", get_trace, METH_NOARGS,
+     "get_trace($module, /)\n--\n\nWhether network tracing is on (set_trace, or CSEND_TRACE=1)."},
     {"_bind", bind_classes, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };

@@ -216,7 +216,7 @@ static void release_args(buffer_args *a)
 }
 
 /* (buffer, offset, size, flags): positional in .NET's order; offset 0,
- * size the rest of the buffer and flags None when left out. */
+ * size the rest of the buffer and flags None when left out or None. */
 static int buffer_arguments(PyObject **slot, const char *function, int writable, buffer_args *a)
 {
     a->view.obj = NULL;
@@ -226,6 +226,10 @@ static int buffer_arguments(PyObject **slot, const char *function, int writable,
     }
     a->offset = 0;
     a->flags = 0;
+    /* None is "not given", as a trailing argument left out. */
+    for (int i = 1; i < 4; i++)
+        if (slot[i] == Py_None)
+            slot[i] = NULL;
     if ((slot[1] && csendpy_int(slot[1], "offset", &a->offset) < 0) ||
         (slot[2] && csendpy_int(slot[2], "size", &a->size) < 0) ||
         (slot[3] && csendpy_int(slot[3], "flags", &a->flags) < 0))
@@ -357,7 +361,7 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
         return NULL;
     }
     int64_t flags = 0;
-    if (slot[1] && csendpy_int(slot[1], "flags", &flags) < 0)
+    if (slot[1] && slot[1] != Py_None && csendpy_int(slot[1], "flags", &flags) < 0)
         return NULL;
     csend_error err;
     if (slot[0] == Py_None) {
@@ -828,51 +832,130 @@ static PyGetSetDef Socket_getset[] = {
 #define FASTKW (METH_FASTCALL | METH_KEYWORDS)
 static PyMethodDef Socket_methods[] = {
     {"send", (PyCFunction)(void (*)(void))Socket_send, FASTKW,
-     "send(buffer, offset=0, size=len(buffer)-offset, flags=SocketFlags.NONE) -> int\n\n"
-     "Socket.Send: hands bytes to the kernel and returns the count. A blocking\n"
-     "socket sends everything (or raises SocketException with\n"
-     "bytes_transferred); a non-blocking one may send less.\n"
-     "Raises ObjectDisposedException, ArgumentNullException (buffer),\n"
-     "ArgumentOutOfRangeException (offset, size), SocketException."},
+     "send($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.Send(buffer, offset, size, socketFlags): hand bytes to the kernel.\n\n"
+     ".NET's overloads: send(buffer), send(buffer, flags=f), send(buffer,\n"
+     "size=n, flags=f), send(buffer, offset, size, flags). Left out (or None):\n"
+     "offset 0, size the rest of the buffer, flags SocketFlags.NONE. buffer is\n"
+     "any C-contiguous buffer; offset and size count bytes.\n\n"
+     "Blocking (the default): returns only when all size bytes are sent, within\n"
+     "send_timeout ms if set. Non-blocking: one attempt; the count may be less.\n\n"
+     "Returns the number of bytes sent.\n"
+     "Raises ObjectDisposedException (closed), ArgumentNullException (buffer\n"
+     "None), ArgumentOutOfRangeException (offset, size, socketFlags beyond 32\n"
+     "bits), SocketException (flags other than OUT_OF_BAND and DONT_ROUTE:\n"
+     "OperationNotSupported; then the OS's error, with bytes_transferred)."},
     {"try_send", (PyCFunction)(void (*)(void))Socket_try_send, FASTKW,
-     "try_send(buffer, offset=0, size=..., flags=0) -> (int, SocketError)\n\n"
-     "Send's `out SocketError` form: a socket failure is returned with the count\n"
-     "already handed to the kernel instead of raised; argument and disposed\n"
-     "errors still raise."},
+     "try_send($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.Send(buffer, offset, size, socketFlags, out SocketError).\n\n"
+     "As send, but a socket failure is returned, not raised: (count, code),\n"
+     "where count is what the kernel took before the failure and code is\n"
+     "SocketError.SUCCESS when there was none. ObjectDisposedException and\n"
+     "the argument exceptions are still raised."},
     {"send_to", (PyCFunction)(void (*)(void))Socket_send_to, FASTKW,
-     "send_to(buffer, [offset, size, flags,] remote_ep) -> int\n\n"
-     "SendTo: one datagram to remote_ep ((host, port) or a path)."},
+     "send_to($self, buffer, /, *args, **kwargs)\n--\n\n"
+     "Socket.SendTo: one datagram to an endpoint.\n\n"
+     ".NET's overloads, the endpoint always last: send_to(buffer, remote_ep),\n"
+     "send_to(buffer, flags, remote_ep), send_to(buffer, size, flags,\n"
+     "remote_ep), send_to(buffer, offset, size, flags, remote_ep); keywords\n"
+     "offset, size, flags and remote_ep work too. remote_ep is (host, port),\n"
+     "or a path for a Unix-domain socket. A successful send_to binds an\n"
+     "unbound socket (local_endpoint is then set).\n\n"
+     "Returns the number of bytes sent.\n"
+     "Raises as send, and ArgumentNullException (remoteEP None)."},
     {"send_segments", (PyCFunction)(void (*)(void))Socket_send_segments, FASTKW,
-     "send_segments(buffers, flags=0) -> int\n\nThe gather form of Send: one sendmsg loop."},
+     "send_segments($self, /, buffers, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.Send(IList<ArraySegment<byte>>, socketFlags): the gather form.\n\n"
+     "buffers is a sequence of buffers, sent in order as one stream of bytes\n"
+     "(one datagram on a datagram socket). The items are held for the whole\n"
+     "call, whatever another thread does to the sequence.\n\n"
+     "Returns the number of bytes sent.\n"
+     "Raises ObjectDisposedException, ArgumentNullException (buffers None, or\n"
+     "an item None), ArgumentException (buffers empty),\n"
+     "ArgumentOutOfRangeException, SocketException."},
     {"receive", (PyCFunction)(void (*)(void))Socket_receive, FASTKW,
-     "receive(buffer, offset=0, size=..., flags=0) -> int\n\n"
-     "Receive into a writable buffer; 0 at the end of the stream."},
+     "receive($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.Receive(buffer, offset, size, socketFlags) into a writable buffer.\n\n"
+     "Waits (blocking mode, up to receive_timeout ms) for data; flags may be\n"
+     "OUT_OF_BAND and PEEK. Returns the count, 0 at the end of a stream.\n"
+     "Raises as send (TimedOut when receive_timeout passes)."},
     {"receive_from", (PyCFunction)(void (*)(void))Socket_receive_from, FASTKW,
-     "receive_from(buffer, offset=0, size=..., flags=0) -> (int, endpoint)\n\n"
-     "ReceiveFrom: one datagram into a writable buffer, and its sender. The\n"
-     "socket must be bound first (InvalidOperationException)."},
+     "receive_from($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.ReceiveFrom: one datagram into a writable buffer, and its sender.\n\n"
+     "Returns (count, endpoint): (host, port), or a path for a Unix-domain\n"
+     "socket (a connected stream socket names its peer).\n"
+     "Raises as receive, and InvalidOperationException when the socket is\n"
+     "not bound yet (.NET: 'You must call the Bind method...')."},
     {"set_socket_option", (PyCFunction)(void (*)(void))Socket_set_socket_option, FASTKW,
-     "set_socket_option(level, name, value)\n\n"
-     "SetSocketOption: value is an int, a bool, or (enabled, seconds) for\n"
-     "SocketOptionName.LINGER. A pair Linux lacks raises SocketException\n"
-     "ProtocolOption."},
+     "set_socket_option($self, /, level, name, value)\n--\n\n"
+     "Socket.SetSocketOption(SocketOptionLevel, SocketOptionName, value).\n\n"
+     "value: an int, a bool, or (enabled, seconds) for SocketOptionName.LINGER\n"
+     "(.NET's LingerOption). Raises ObjectDisposedException;\n"
+     "ArgumentNullException optionValue (None for LINGER); ArgumentException\n"
+     "optionValue (a pair for any other name, seconds outside 0..65535);\n"
+     "SocketException ProtocolOption for a pair Linux does not have."},
     {"get_socket_option", (PyCFunction)(void (*)(void))Socket_get_socket_option, FASTKW,
-     "get_socket_option(level, name) -> int | (bool, int)\n\n"
-     "GetSocketOption: an int, or (enabled, seconds) for LINGER."},
-    {"connect", Socket_connect, METH_O, "connect(remote_ep): (host, port) or a path."},
-    {"bind", Socket_bind, METH_O, "bind(local_ep): (host, port) or a path."},
-    {"listen", (PyCFunction)(void (*)(void))Socket_listen, METH_FASTCALL, "listen(backlog=...)\n\nListen: backlog defaults to .NET's Listen(), int.MaxValue (the kernel\ncaps it at net.core.somaxconn)."},
-    {"accept", Socket_accept, METH_NOARGS, "accept() -> Socket"},
-    {"shutdown", Socket_shutdown, METH_O, "shutdown(how): SocketShutdown.RECEIVE, SEND or BOTH."},
+     "get_socket_option($self, /, level, name)\n--\n\n"
+     "Socket.GetSocketOption(SocketOptionLevel, SocketOptionName).\n\n"
+     "Returns an int, or (enabled, seconds) for LINGER. ERROR reads (and\n"
+     "clears) the pending error as its SocketError number.\n"
+     "Raises ObjectDisposedException, SocketException (ProtocolOption)."},
+    {"connect", Socket_connect, METH_O,
+     "connect($self, remote_ep, /)\n--\n\n"
+     "Socket.Connect: (host, port), or a path for a Unix-domain socket.\n\n"
+     "A blocking connect waits (Ctrl-C and close() interrupt it); a\n"
+     "non-blocking one still in progress raises SocketException WouldBlock,\n"
+     "and `connected` turns true once it completes.\n"
+     "Raises ObjectDisposedException (before any name is resolved),\n"
+     "ArgumentNullException, SocketException (HostNotFound, ConnectionRefused...)."},
+    {"bind", Socket_bind, METH_O,
+     "bind($self, local_ep, /)\n--\n\n"
+     "Socket.Bind: (host, port), or a path for a Unix-domain socket (removed\n"
+     "again when the socket closes).\n"
+     "Raises ObjectDisposedException, ArgumentNullException, SocketException."},
+    {"listen", (PyCFunction)(void (*)(void))Socket_listen, METH_FASTCALL,
+     "listen($self, backlog=2147483647, /)\n--\n\n"
+     "Socket.Listen(backlog); without one, .NET's Listen(): int.MaxValue, which\n"
+     "the kernel caps at net.core.somaxconn.\n"
+     "Raises ObjectDisposedException, ArgumentOutOfRangeException (backlog < 0),\n"
+     "SocketException."},
+    {"accept", Socket_accept, METH_NOARGS,
+     "accept($self, /)\n--\n\n"
+     "Socket.Accept: the next connection, as a new blocking Socket.\n"
+     "Raises ObjectDisposedException, SocketException (WouldBlock when\n"
+     "non-blocking and none is waiting)."},
+    {"shutdown", Socket_shutdown, METH_O,
+     "shutdown($self, how, /)\n--\n\n"
+     "Socket.Shutdown(SocketShutdown.RECEIVE, SEND or BOTH). After SEND or\n"
+     "BOTH, a later close is graceful. A socket once connected shuts down\n"
+     "without error after its connection closed.\n"
+     "Raises ObjectDisposedException, ArgumentOutOfRangeException (how),\n"
+     "SocketException (NotConnected for a socket never connected)."},
     {"close", Socket_close, METH_NOARGS,
-     "close(): idempotent; wakes calls blocked in other threads."},
-    {"fileno", Socket_fileno, METH_NOARGS, "fileno() -> int (-1 once closed)"},
+     "close($self, /)\n--\n\n"
+     "Socket.Close (Dispose): idempotent. Calls blocked in other threads wake\n"
+     "and fail (a TCP socket not shut down for sending is reset, so its peer\n"
+     "cannot mistake an aborted transfer for a complete one); the descriptor\n"
+     "is released when the last of them returns."},
+    {"fileno", Socket_fileno, METH_NOARGS,
+     "fileno($self, /)\n--\n\nSocket.Handle: the descriptor, -1 once closed."},
     {"from_fd", Socket_from_fd, METH_O | METH_CLASS,
-     "Socket.from_fd(fd) -> Socket: adopts the descriptor (takes ownership)."},
+     "from_fd($type, fd, /)\n--\n\n"
+     "new Socket(SafeSocketHandle): adopt a descriptor; the Socket owns it from\n"
+     "then on (it stays the caller's if this raises). Family and type are read\n"
+     "from it; the mode starts as its O_NONBLOCK flag, which csend never changes.\n"
+     "Raises ArgumentOutOfRangeException (fd), SocketException (NotSocket)."},
     {"from_socket", Socket_from_socket, METH_O | METH_CLASS,
-     "Socket.from_socket(sock) -> Socket: a duplicate of any object with fileno()."},
-    {"__enter__", Socket_enter, METH_NOARGS, NULL},
-    {"__exit__", Socket_exit, METH_VARARGS, NULL},
+     "from_socket($type, sock, /)\n--\n\n"
+     "A csend Socket on a duplicate of sock's descriptor (any object with\n"
+     "fileno()); sock stays open and unchanged. The mode follows sock's\n"
+     "timeout: None -> blocking; 0.0 -> non-blocking; t -> blocking with\n"
+     "send_timeout and receive_timeout of t seconds (rounded up to ms).\n"
+     "Raises TypeError (no fileno()), ArgumentException (sock closed),\n"
+     "SocketException."},
+    {"__enter__", Socket_enter, METH_NOARGS, "__enter__($self, /)\n--\n\nReturns the socket."},
+    {"__exit__", Socket_exit, METH_VARARGS,
+     "__exit__($self, /, *exc_info)\n--\n\nCloses the socket."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -880,8 +963,13 @@ static PyMethodDef Socket_methods[] = {
  * CPython's own modules): its module's state is where errors, the
  * SocketError members and the trace callback are found. */
 static PyType_Slot Socket_slots[] = {
-    {Py_tp_doc, "Socket(family=AddressFamily.INTER_NETWORK, type=SocketType.STREAM, proto=0)\n\n"
-                "A socket whose send() keeps .NET's Socket.Send contract."},
+    {Py_tp_doc, "Socket(family=csend.AddressFamily.INTER_NETWORK, type=csend.SocketType.STREAM, proto=0)\n--\n\n"
+                "System.Net.Sockets.Socket: new Socket(addressFamily, socketType,\n"
+                "protocolType), whose send() keeps .NET's Socket.Send contract.\n\n"
+                "family, type and proto take csend's enums or the stdlib's socket.AF_*\n"
+                "and SOCK_* numbers; proto 0 means TCP for a stream and UDP for a\n"
+                "datagram IP socket. A context manager: `with` closes it.\n"
+                "Raises ArgumentOutOfRangeException (beyond 32 bits), SocketException."},
     {Py_tp_new, __extension__(void *)Socket_new},
     {Py_tp_init, __extension__(void *)Socket_init},
     {Py_tp_dealloc, __extension__(void *)Socket_dealloc},
