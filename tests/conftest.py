@@ -42,6 +42,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "packaging: builds and installs the project with the system toolchain "
         "(skipped under the sanitizers, which `make test` covers)")
+    config.addinivalue_line(
+        "markers", "typing: runs the type checkers over the stubs (Python only: skipped "
+        "under the sanitizers)")
     if SANITIZED:
         import csend
         where = pathlib.Path(csend._core.__file__).resolve()
@@ -54,5 +57,5 @@ def pytest_collection_modifyitems(config, items):
     import pytest
     skip = pytest.mark.skip(reason="packaging test: run by `make test`, not under sanitizers")
     for item in items:
-        if "packaging" in item.keywords:
+        if "packaging" in item.keywords or "typing" in item.keywords:
             item.add_marker(skip)

@@ -1,154 +1,180 @@
-"""Type stubs for csend (the C extension csend._core and its Python layer)."""
+"""Type stubs for csend: the C extension csend._core and its Python layer.
+
+Every enum member is declared; the Socket methods carry .NET's overloads
+(the four-argument order, the shorter forms by keyword)."""
 import enum
-from typing import Callable, Optional, Sequence, Tuple, Union
+import os
+from typing import Callable, Literal, Optional, Sequence, Tuple, Union, overload
 
 from typing_extensions import Buffer as _Buffer  # PEP 688; collections.abc.Buffer on 3.12+
-
-_Int = int
-_Endpoint = Union[Tuple[str, int], Tuple[str, int, int, int], str]
+from typing_extensions import disjoint_base
 
 __version__: str
+__all__ = ["AddressFamily", "ArgumentException", "ArgumentNullException",
+           "ArgumentOutOfRangeException", "InvalidOperationException", "NotSupportedException",
+           "ObjectDisposedException", "ProtocolType", "Socket", "SocketError",
+           "SocketException", "SocketFlags", "SocketOptionLevel", "SocketOptionName",
+           "SocketShutdown", "SocketType", "get_trace", "set_trace"]
+
+# What the methods take and give: a buffer (None raises
+# ArgumentNullException), an optional integer (None = left out), an
+# endpoint ((host, port), or a path for a Unix-domain socket).
+_Buf = Optional[_Buffer]
+_OptInt = Optional[int]
+_Path = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+_EndpointArg = Union[Tuple[Optional[str], int], _Path, None]
+_Endpoint = Union[Tuple[str, int], str]
+_Linger = Tuple[bool, int]
 
 class SocketError(enum.IntEnum):
-    SUCCESS: int
-    SOCKET_ERROR: int
-    INTERRUPTED: int
-    ACCESS_DENIED: int
-    FAULT: int
-    INVALID_ARGUMENT: int
-    TOO_MANY_OPEN_SOCKETS: int
-    WOULD_BLOCK: int
-    IN_PROGRESS: int
-    ALREADY_IN_PROGRESS: int
-    NOT_SOCKET: int
-    DESTINATION_ADDRESS_REQUIRED: int
-    MESSAGE_SIZE: int
-    PROTOCOL_TYPE: int
-    PROTOCOL_OPTION: int
-    PROTOCOL_NOT_SUPPORTED: int
-    SOCKET_NOT_SUPPORTED: int
-    OPERATION_NOT_SUPPORTED: int
-    PROTOCOL_FAMILY_NOT_SUPPORTED: int
-    ADDRESS_FAMILY_NOT_SUPPORTED: int
-    ADDRESS_ALREADY_IN_USE: int
-    ADDRESS_NOT_AVAILABLE: int
-    NETWORK_DOWN: int
-    NETWORK_UNREACHABLE: int
-    NETWORK_RESET: int
-    CONNECTION_ABORTED: int
-    CONNECTION_RESET: int
-    NO_BUFFER_SPACE_AVAILABLE: int
-    IS_CONNECTED: int
-    NOT_CONNECTED: int
-    SHUTDOWN: int
-    TIMED_OUT: int
-    CONNECTION_REFUSED: int
-    HOST_DOWN: int
-    HOST_UNREACHABLE: int
-    PROCESS_LIMIT: int
-    SYSTEM_NOT_READY: int
-    VERSION_NOT_SUPPORTED: int
-    NOT_INITIALIZED: int
-    DISCONNECTING: int
-    TYPE_NOT_FOUND: int
-    HOST_NOT_FOUND: int
-    TRY_AGAIN: int
-    NO_RECOVERY: int
-    NO_DATA: int
-    IO_PENDING: int
-    OPERATION_ABORTED: int
+    """System.Net.Sockets.SocketError."""
+    SUCCESS = 0
+    SOCKET_ERROR = -1
+    INTERRUPTED = 10004
+    ACCESS_DENIED = 10013
+    FAULT = 10014
+    INVALID_ARGUMENT = 10022
+    TOO_MANY_OPEN_SOCKETS = 10024
+    WOULD_BLOCK = 10035
+    IN_PROGRESS = 10036
+    ALREADY_IN_PROGRESS = 10037
+    NOT_SOCKET = 10038
+    DESTINATION_ADDRESS_REQUIRED = 10039
+    MESSAGE_SIZE = 10040
+    PROTOCOL_TYPE = 10041
+    PROTOCOL_OPTION = 10042
+    PROTOCOL_NOT_SUPPORTED = 10043
+    SOCKET_NOT_SUPPORTED = 10044
+    OPERATION_NOT_SUPPORTED = 10045
+    PROTOCOL_FAMILY_NOT_SUPPORTED = 10046
+    ADDRESS_FAMILY_NOT_SUPPORTED = 10047
+    ADDRESS_ALREADY_IN_USE = 10048
+    ADDRESS_NOT_AVAILABLE = 10049
+    NETWORK_DOWN = 10050
+    NETWORK_UNREACHABLE = 10051
+    NETWORK_RESET = 10052
+    CONNECTION_ABORTED = 10053
+    CONNECTION_RESET = 10054
+    NO_BUFFER_SPACE_AVAILABLE = 10055
+    IS_CONNECTED = 10056
+    NOT_CONNECTED = 10057
+    SHUTDOWN = 10058
+    TIMED_OUT = 10060
+    CONNECTION_REFUSED = 10061
+    HOST_DOWN = 10064
+    HOST_UNREACHABLE = 10065
+    PROCESS_LIMIT = 10067
+    SYSTEM_NOT_READY = 10091
+    VERSION_NOT_SUPPORTED = 10092
+    NOT_INITIALIZED = 10093
+    DISCONNECTING = 10101
+    TYPE_NOT_FOUND = 10109
+    HOST_NOT_FOUND = 11001
+    TRY_AGAIN = 11002
+    NO_RECOVERY = 11003
+    NO_DATA = 11004
+    IO_PENDING = 997
+    OPERATION_ABORTED = 995
 
 class SocketFlags(enum.IntFlag):
-    OUT_OF_BAND: int
-    PEEK: int
-    DONT_ROUTE: int
-    MAX_IO_VECTOR_LENGTH: int
-    TRUNCATED: int
-    CONTROL_DATA_TRUNCATED: int
-    BROADCAST: int
-    MULTICAST: int
-    PARTIAL: int
+    """System.Net.Sockets.SocketFlags."""
+    NONE = 0
+    OUT_OF_BAND = 1
+    PEEK = 2
+    DONT_ROUTE = 4
+    MAX_IO_VECTOR_LENGTH = 16
+    TRUNCATED = 256
+    CONTROL_DATA_TRUNCATED = 512
+    BROADCAST = 1024
+    MULTICAST = 2048
+    PARTIAL = 32768
 
 class AddressFamily(enum.IntEnum):
-    UNSPECIFIED: int
-    UNIX: int
-    INTER_NETWORK: int
-    INTER_NETWORK_V6: int
+    """System.Net.Sockets.AddressFamily."""
+    UNSPECIFIED = 0
+    UNIX = 1
+    INTER_NETWORK = 2
+    INTER_NETWORK_V6 = 23
 
 class SocketType(enum.IntEnum):
-    STREAM: int
-    DGRAM: int
-    RAW: int
-    SEQPACKET: int
+    """System.Net.Sockets.SocketType."""
+    STREAM = 1
+    DGRAM = 2
+    RAW = 3
+    SEQPACKET = 5
 
 class ProtocolType(enum.IntEnum):
-    UNSPECIFIED: int
-    TCP: int
-    UDP: int
+    """System.Net.Sockets.ProtocolType."""
+    UNSPECIFIED = 0
+    TCP = 6
+    UDP = 17
 
 class SocketOptionLevel(enum.IntEnum):
-    IP: int
-    TCP: int
-    UDP: int
-    IPV6: int
-    SOCKET: int
+    """System.Net.Sockets.SocketOptionLevel."""
+    IP = 0
+    TCP = 6
+    UDP = 17
+    IPV6 = 41
+    SOCKET = 65535
 
 class SocketOptionName(enum.IntEnum):
-    DEBUG: int
-    ACCEPT_CONNECTION: int
-    REUSE_ADDRESS: int
-    KEEP_ALIVE: int
-    DONT_ROUTE: int
-    BROADCAST: int
-    USE_LOOPBACK: int
-    LINGER: int
-    OUT_OF_BAND_INLINE: int
-    DONT_LINGER: int
-    EXCLUSIVE_ADDRESS_USE: int
-    SEND_BUFFER: int
-    RECEIVE_BUFFER: int
-    SEND_LOW_WATER: int
-    RECEIVE_LOW_WATER: int
-    SEND_TIMEOUT: int
-    RECEIVE_TIMEOUT: int
-    ERROR: int
-    TYPE: int
-    REUSE_UNICAST_PORT: int
-    MAX_CONNECTIONS: int
-    IP_OPTIONS: int
-    HEADER_INCLUDED: int
-    TYPE_OF_SERVICE: int
-    IP_TIME_TO_LIVE: int
-    MULTICAST_INTERFACE: int
-    MULTICAST_TIME_TO_LIVE: int
-    MULTICAST_LOOPBACK: int
-    ADD_MEMBERSHIP: int
-    DROP_MEMBERSHIP: int
-    DONT_FRAGMENT: int
-    ADD_SOURCE_MEMBERSHIP: int
-    DROP_SOURCE_MEMBERSHIP: int
-    BLOCK_SOURCE: int
-    UNBLOCK_SOURCE: int
-    PACKET_INFORMATION: int
-    HOP_LIMIT: int
-    IP_PROTECTION_LEVEL: int
-    IPV6_ONLY: int
-    NO_DELAY: int
-    BSD_URGENT: int
-    EXPEDITED: int
-    TCP_KEEP_ALIVE_TIME: int
-    FAST_OPEN: int
-    TCP_KEEP_ALIVE_RETRY_COUNT: int
-    TCP_KEEP_ALIVE_INTERVAL: int
-    NO_CHECKSUM: int
-    CHECKSUM_COVERAGE: int
-    UPDATE_ACCEPT_CONTEXT: int
-    UPDATE_CONNECT_CONTEXT: int
+    """System.Net.Sockets.SocketOptionName (numbers repeat across levels: later names are aliases)."""
+    DEBUG = 1
+    ACCEPT_CONNECTION = 2
+    REUSE_ADDRESS = 4
+    KEEP_ALIVE = 8
+    DONT_ROUTE = 16
+    BROADCAST = 32
+    USE_LOOPBACK = 64
+    LINGER = 128
+    OUT_OF_BAND_INLINE = 256
+    DONT_LINGER = -129
+    EXCLUSIVE_ADDRESS_USE = -5
+    SEND_BUFFER = 4097
+    RECEIVE_BUFFER = 4098
+    SEND_LOW_WATER = 4099
+    RECEIVE_LOW_WATER = 4100
+    SEND_TIMEOUT = 4101
+    RECEIVE_TIMEOUT = 4102
+    ERROR = 4103
+    TYPE = 4104
+    REUSE_UNICAST_PORT = 12295
+    MAX_CONNECTIONS = 2147483647
+    IP_OPTIONS = 1
+    HEADER_INCLUDED = 2
+    TYPE_OF_SERVICE = 3
+    IP_TIME_TO_LIVE = 4
+    MULTICAST_INTERFACE = 9
+    MULTICAST_TIME_TO_LIVE = 10
+    MULTICAST_LOOPBACK = 11
+    ADD_MEMBERSHIP = 12
+    DROP_MEMBERSHIP = 13
+    DONT_FRAGMENT = 14
+    ADD_SOURCE_MEMBERSHIP = 15
+    DROP_SOURCE_MEMBERSHIP = 16
+    BLOCK_SOURCE = 17
+    UNBLOCK_SOURCE = 18
+    PACKET_INFORMATION = 19
+    HOP_LIMIT = 21
+    IP_PROTECTION_LEVEL = 23
+    IPV6_ONLY = 27
+    NO_DELAY = 1
+    BSD_URGENT = 2
+    EXPEDITED = 2
+    TCP_KEEP_ALIVE_TIME = 3
+    FAST_OPEN = 15
+    TCP_KEEP_ALIVE_RETRY_COUNT = 16
+    TCP_KEEP_ALIVE_INTERVAL = 17
+    NO_CHECKSUM = 1
+    CHECKSUM_COVERAGE = 20
+    UPDATE_ACCEPT_CONTEXT = 28683
+    UPDATE_CONNECT_CONTEXT = 28688
 
 class SocketShutdown(enum.IntEnum):
-    RECEIVE: int
-    SEND: int
-    BOTH: int
+    """System.Net.Sockets.SocketShutdown."""
+    RECEIVE = 0
+    SEND = 1
+    BOTH = 2
 
 class ArgumentException(ValueError):
     message: str
@@ -180,37 +206,88 @@ class SocketException(OSError):
     socket_error_code: SocketError
     native_error_code: int
     bytes_transferred: int
+    def __new__(cls, socket_error: int = ..., native_error_code: int = ...,
+                message: Optional[str] = ..., bytes_transferred: int = ...) -> "SocketException": ...
     def __init__(self, socket_error: int = ..., native_error_code: int = ...,
                  message: Optional[str] = ..., bytes_transferred: int = ...) -> None: ...
 
+@disjoint_base
 class Socket:
     def __init__(self, family: int = ..., type: int = ..., proto: int = ...) -> None: ...
     @classmethod
-    def from_fd(cls, fd: int) -> "Socket": ...
+    def from_fd(cls, fd: int, /) -> "Socket": ...
     @classmethod
-    def from_socket(cls, sock: object) -> "Socket": ...
-    def send(self, buffer: Optional[_Buffer], offset: _Int = ..., size: _Int = ...,
-             flags: _Int = ...) -> int: ...
-    def try_send(self, buffer: Optional[_Buffer], offset: _Int = ..., size: _Int = ...,
-                 flags: _Int = ...) -> Tuple[int, SocketError]: ...
-    def send_to(self, buffer: Optional[_Buffer], *args: object, **kwargs: object) -> int: ...
-    def send_segments(self, buffers: Optional[Sequence[_Buffer]], flags: _Int = ...) -> int: ...
-    def receive(self, buffer: Optional[_Buffer], offset: _Int = ..., size: _Int = ...,
-                flags: _Int = ...) -> int: ...
-    def receive_from(self, buffer: Optional[_Buffer], offset: _Int = ..., size: _Int = ...,
-                     flags: _Int = ...) -> Tuple[int, Optional[_Endpoint]]: ...
-    def set_socket_option(self, level: int, name: int,
-                          value: Union[int, bool, Tuple[bool, int], None]) -> None: ...
-    def get_socket_option(self, level: int, name: int) -> Union[int, Tuple[bool, int]]: ...
-    def connect(self, remote_ep: _Endpoint) -> None: ...
-    def bind(self, local_ep: _Endpoint) -> None: ...
-    def listen(self, backlog: int = ...) -> None: ...
+    def from_socket(cls, sock: object, /) -> "Socket": ...
+
+    # Send(buffer), Send(buffer, socketFlags), Send(buffer, size, socketFlags),
+    # Send(buffer, offset, size, socketFlags)
+    @overload
+    def send(self, buffer: _Buf, *, flags: _OptInt = ...) -> int: ...
+    @overload
+    def send(self, buffer: _Buf, *, size: _OptInt, flags: _OptInt = ...) -> int: ...
+    @overload
+    def send(self, buffer: _Buf, offset: _OptInt, size: _OptInt = ...,
+             flags: _OptInt = ...) -> int: ...
+    # Send(..., out SocketError): the same forms
+    @overload
+    def try_send(self, buffer: _Buf, *, flags: _OptInt = ...) -> Tuple[int, SocketError]: ...
+    @overload
+    def try_send(self, buffer: _Buf, *, size: _OptInt,
+                 flags: _OptInt = ...) -> Tuple[int, SocketError]: ...
+    @overload
+    def try_send(self, buffer: _Buf, offset: _OptInt, size: _OptInt = ...,
+                 flags: _OptInt = ...) -> Tuple[int, SocketError]: ...
+    # SendTo(buffer, remoteEP), (buffer, socketFlags, remoteEP),
+    # (buffer, size, socketFlags, remoteEP), (buffer, offset, size, socketFlags, remoteEP)
+    @overload
+    def send_to(self, buffer: _Buf, remote_ep: _EndpointArg, /) -> int: ...
+    @overload
+    def send_to(self, buffer: _Buf, flags: _OptInt, remote_ep: _EndpointArg, /) -> int: ...
+    @overload
+    def send_to(self, buffer: _Buf, size: _OptInt, flags: _OptInt,
+                remote_ep: _EndpointArg, /) -> int: ...
+    @overload
+    def send_to(self, buffer: _Buf, offset: _OptInt, size: _OptInt, flags: _OptInt,
+                remote_ep: _EndpointArg, /) -> int: ...
+    @overload
+    def send_to(self, buffer: _Buf, /, *, offset: _OptInt = ..., size: _OptInt = ...,
+                flags: _OptInt = ..., remote_ep: _EndpointArg) -> int: ...
+    def send_segments(self, buffers: Optional[Sequence[_Buffer]],
+                      flags: _OptInt = ...) -> int: ...
+    # Receive(buffer), (buffer, socketFlags), (buffer, size, socketFlags),
+    # (buffer, offset, size, socketFlags): buffer must be writable
+    @overload
+    def receive(self, buffer: _Buf, *, flags: _OptInt = ...) -> int: ...
+    @overload
+    def receive(self, buffer: _Buf, *, size: _OptInt, flags: _OptInt = ...) -> int: ...
+    @overload
+    def receive(self, buffer: _Buf, offset: _OptInt, size: _OptInt = ...,
+                flags: _OptInt = ...) -> int: ...
+    # ReceiveFrom: the same forms, with the sender
+    @overload
+    def receive_from(self, buffer: _Buf, *,
+                     flags: _OptInt = ...) -> Tuple[int, Optional[_Endpoint]]: ...
+    @overload
+    def receive_from(self, buffer: _Buf, *, size: _OptInt,
+                     flags: _OptInt = ...) -> Tuple[int, Optional[_Endpoint]]: ...
+    @overload
+    def receive_from(self, buffer: _Buf, offset: _OptInt, size: _OptInt = ...,
+                     flags: _OptInt = ...) -> Tuple[int, Optional[_Endpoint]]: ...
+    # SetSocketOption(level, name, int / bool / LingerOption)
+    @overload
+    def set_socket_option(self, level: int, name: int, value: int) -> None: ...
+    @overload
+    def set_socket_option(self, level: int, name: int, value: Optional[_Linger]) -> None: ...
+    def get_socket_option(self, level: int, name: int) -> Union[int, _Linger]: ...
+    def connect(self, remote_ep: _EndpointArg, /) -> None: ...
+    def bind(self, local_ep: _EndpointArg, /) -> None: ...
+    def listen(self, backlog: int = ..., /) -> None: ...
     def accept(self) -> "Socket": ...
-    def shutdown(self, how: int) -> None: ...
+    def shutdown(self, how: int, /) -> None: ...
     def close(self) -> None: ...
     def fileno(self) -> int: ...
     def __enter__(self) -> "Socket": ...
-    def __exit__(self, *args: object) -> bool: ...
+    def __exit__(self, *exc_info: object) -> Literal[False]: ...
     blocking: bool
     send_timeout: int
     receive_timeout: int
@@ -221,7 +298,7 @@ class Socket:
     enable_broadcast: bool
     dont_fragment: bool
     dual_mode: bool
-    linger_state: Tuple[bool, int]
+    linger_state: _Linger
     @property
     def available(self) -> int: ...
     @property
@@ -233,11 +310,11 @@ class Socket:
     @property
     def remote_endpoint(self) -> Optional[_Endpoint]: ...
     @property
-    def family(self) -> int: ...
+    def family(self) -> AddressFamily: ...
     @property
-    def type(self) -> int: ...
+    def type(self) -> SocketType: ...
     @property
-    def proto(self) -> int: ...
+    def proto(self) -> ProtocolType: ...
 
 def set_trace(enabled: bool = ..., callback: Optional[Callable[[str], object]] = ...) -> None: ...
 def get_trace() -> bool: ...
