@@ -164,7 +164,10 @@ static int set_value(csend_socket *s, const option_row *row, int64_t value, csen
     switch (row->kind) {
     case SEND_TIMEOUT:
     case RECEIVE_TIMEOUT:
-        /* The same value the property holds; the driver times the wait. */
+        /* The same value, and the same check, as the property; the driver
+         * times the wait. */
+        if (csend__check_range(err, "optionValue", value, -1, INT32_MAX) < 0)
+            return -1;
         atomic_store(row->kind == SEND_TIMEOUT ? &s->send_timeout_ms : &s->receive_timeout_ms,
                      (int64_t)(v < 0 ? 0 : v));
         return 0;

@@ -1112,3 +1112,15 @@ def test_set_socket_option_object_checks():
         with pytest.raises(csend.ArgumentException) as e:
             s.set_socket_option(Level.UDP, Name.NO_CHECKSUM, (True, 1))
         assert type(e.value) is csend.ArgumentException
+
+
+def test_timeouts_set_as_options_are_the_properties_with_their_check():
+    """Socket.cs: SendTimeout/ReceiveTimeout are Get/SetSocketOption(Socket, SendTimeout...)."""
+    with tcp() as s:
+        s.set_socket_option(Level.SOCKET, Name.SEND_TIMEOUT, 250)
+        assert s.send_timeout == 250
+        s.set_socket_option(Level.SOCKET, Name.RECEIVE_TIMEOUT, -1)
+        assert s.receive_timeout == 0
+        with pytest.raises(csend.ArgumentOutOfRangeException):
+            s.set_socket_option(Level.SOCKET, Name.SEND_TIMEOUT, -2)
+        assert s.send_timeout == 250
