@@ -1,5 +1,5 @@
 /* The seed's example in C: send "This is a test" to a loopback server with
- * Send(msg, 0, msg.Length, None), then show each exception of SPEC §1. */
+ * Send(msg, 0, msg.Length, None), then show each exception of contract §1. */
 #include "csend.h"
 
 #include <inttypes.h>

@@ -6,7 +6,7 @@ A call may succeed or raise one of the documented classes (the csend
 exceptions, TypeError, ValueError, BufferError, or the exception an
 argument's own __index__ raised); anything else (SystemError,
 OverflowError, a crash) is a finding. When `send` gets a bytes-like buffer
-and integers, its outcome must also be the one SPEC §1-2 predicts, and the
+and integers, its outcome must also be the one contract §1-2 predicts, and the
 peer must receive exactly the slice.
 
 The adversary: `send` and `send_segments` on a blocking socket while a
@@ -104,7 +104,7 @@ def any_object(fdp, depth=0):
 
 @atheris.instrument_func
 def predict(length, offset, size, flags):
-    """SPEC §1-2 for an open AF_UNIX stream socket and a bytes-like buffer."""
+    """contract §1-2 for an open AF_UNIX stream socket and a bytes-like buffer."""
     if not 0 <= offset <= length:
         return ("range", "offset")
     if not 0 <= size <= length - offset:
@@ -286,7 +286,7 @@ def one_input(data):
 
 def report():
     print(f"fuzz_python: {stats['calls']} calls, {stats['raised']} raised a documented "
-          f"exception, {stats['send_checked']} sends checked against SPEC §1-2, "
+          f"exception, {stats['send_checked']} sends checked against contract §1-2, "
           f"{stats['adversary']} calls against an adversary ({stats['in_flight']} changed "
           f"their arguments mid-call, {stats['refused']} resizes refused)",
           file=sys.stderr)

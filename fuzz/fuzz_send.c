@@ -1,6 +1,6 @@
 /* libFuzzer target for csend_send: random buffer length, offset, size,
  * flags, socket state and payload, sent over a real TCP connection on
- * 127.0.0.1. The outcome must be the one SPEC §1-2 predicts (computed here
+ * 127.0.0.1. The outcome must be the one contract §1-2 predicts (computed here
  * independently of the core), and on success the peer must receive exactly
  * buffer[offset : offset + size]; on failure, nothing.
  *
@@ -154,7 +154,7 @@ typedef struct expected {
     int socket_error;
 } expected;
 
-/* SPEC §1-2, written out on its own. */
+/* contract §1-2, written out on its own. */
 static expected predict(int closed, int null_buffer, int64_t len, int64_t offset, int64_t size,
                         int64_t flags)
 {

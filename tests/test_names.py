@@ -1,4 +1,4 @@
-"""SPEC §8: one vocabulary, spelled as each runtime expects. Every row of the
+"""contract §8: one vocabulary, spelled as each runtime expects. Every row of the
 names table is exposed by the C core, the Python module and the Lua module."""
 import os
 import re

@@ -1,4 +1,4 @@
-"""SPEC §11: the stubs hold against the module and against use.  mypy
+"""contract §11: the stubs hold against the module and against use.  mypy
 --strict and pyright check tests/typing/examples.py (every public callable,
 as a program uses it), stubtest checks the stubs against the runtime, and
 the examples run."""

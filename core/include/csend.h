@@ -386,7 +386,7 @@ CSEND_API int csend_shutdown(csend_socket *s, int64_t how, csend_error *err);
 /* ---- Properties: getters return -1 with err set on failure ----------- */
 /* Blocking reads the mode asked for, even after close (as .NET). */
 CSEND_API int csend_get_blocking(csend_socket *s, csend_error *err);
-/* Blocking is csend's own mode (SPEC §3): the driver waits with poll.  The
+/* Blocking is csend's own mode (contract §3): the driver waits with poll.  The
  * O_NONBLOCK flag follows it only on a descriptor csend made (open,
  * accept); an adopted one (csend_socket_from_fd) keeps the flag its owner
  * set, since every duplicate shares it. */
@@ -415,7 +415,7 @@ CSEND_API int csend_get_family(const csend_socket *s);
 CSEND_API int csend_get_type(const csend_socket *s);
 CSEND_API int csend_get_protocol(const csend_socket *s);
 
-/* ---- Socket options (SPEC §9): SetSocketOption / GetSocketOption ------ */
+/* ---- Socket options (contract §9): SetSocketOption / GetSocketOption ------ */
 /* Every option call checks disposal first, then level and name (32-bit,
  * else ArgumentOutOfRange optionLevel/optionName); a pair Linux does not
  * have is SocketException ProtocolOption, as .NET on Unix.  SendTimeout and

@@ -20,7 +20,7 @@ struct csend_socket {
     atomic_bool bound;       /* has a local address: bind, connect, accept or a SendTo
                               * that succeeded (.NET's _rightEndPoint) */
     atomic_bool shutdown_send; /* Shutdown(Send or Both) was called */
-    atomic_bool blocking;    /* csend's mode (SPEC §3); O_NONBLOCK follows it only when owned */
+    atomic_bool blocking;    /* csend's mode (contract §3); O_NONBLOCK follows it only when owned */
     bool owns_mode;          /* csend made the descriptor (open, accept): it may set O_NONBLOCK */
     int family, type, protocol; /* .NET numbers; type without SOCK_NONBLOCK/SOCK_CLOEXEC */
     _Atomic int64_t send_timeout_ms; /* 0 = infinite */
@@ -58,7 +58,7 @@ void csend__socket_error(csend_error *err, int socket_error, int errnum, int64_t
 void csend__out_of_memory(csend_error *err);
 void csend__runtime_interrupt(csend_error *err, int64_t transferred);
 
-/* ---- validate.c: every argument check (SPEC §1 rows 3–5, §2, ranges) ----
+/* ---- validate.c: every argument check (contract §1 rows 3–5, §2, ranges) ----
  * 0 when min <= value <= max; else -1 with the out-of-range error for the
  * bound it crossed. */
 int csend__check_range(csend_error *err, const char *param, int64_t value, int64_t min,

@@ -417,7 +417,7 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
 
 /* ---- send, send_to, the gather form ---- */
 
-/* A send through drive(), with its trace lines (SPEC §7). */
+/* A send through drive(), with its trace lines (contract §7). */
 static int64_t traced_send(csend_socket *s, op *o, int64_t done, csend_error *err)
 {
     int tracing = csend__trace_enabled();

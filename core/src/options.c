@@ -1,4 +1,4 @@
-/* Socket options (SPEC §9): .NET's SocketOptionLevel/SocketOptionName
+/* Socket options (contract §9): .NET's SocketOptionLevel/SocketOptionName
  * numbers, the one table that translates them to the OS's, and the
  * properties .NET builds on them. */
 #define _GNU_SOURCE

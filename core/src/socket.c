@@ -332,7 +332,7 @@ int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)
         /* Only a descriptor csend made: O_NONBLOCK belongs to the open file
          * description, which an adopted descriptor shares with its original
          * (a stdlib socket, a LuaSocket object) — there the mode is csend's
-         * alone, and the driver waits with poll (SPEC §3). */
+         * alone, and the driver waits with poll (contract §3). */
         int fd = atomic_load(&s->fd);
         int fl = fcntl(fd, F_GETFL);
         rc = -1;

@@ -1,4 +1,4 @@
-/* Network tracing (SPEC §7): off by default and free when off. */
+/* Network tracing (contract §7): off by default and free when off. */
 #define _GNU_SOURCE
 #include "internal.h"
 

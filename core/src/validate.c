@@ -1,4 +1,4 @@
-/* Every argument check of the core: ranges, SPEC §1's buffer rules and §2's
+/* Every argument check of the core: ranges, contract §1's buffer rules and §2's
  * flags rule in .NET's order, the gather form's list. */
 #include "internal.h"
 

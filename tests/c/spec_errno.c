@@ -1,9 +1,9 @@
-/* SPEC §4, errno to SocketError, for the C tests. */
+/* contract §4, errno to SocketError, for the C tests. */
 #include "support.h"
 
 #include <errno.h>
 
-/* The table of SPEC §4, written out again here so that the core's copy is
+/* The table of contract §4, written out again here so that the core's copy is
  * checked against the text, not against itself. */
 const struct spec_errno spec_errno_rows[] = {
     {EAGAIN, "WouldBlock", 10035}, {EWOULDBLOCK, "WouldBlock", 10035},

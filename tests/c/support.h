@@ -38,7 +38,7 @@ uint64_t fnv1a(uint64_t h, const void *data, size_t n);
 #define FNV_SEED 1469598103934665603ULL
 int64_t elapsed_ms(const struct timespec *since);
 
-/* SPEC §4's errno table, written out from the text (spec_errno.c). */
+/* contract §4's errno table, written out from the text (spec_errno.c). */
 struct spec_errno {
     int errnum;
     const char *name;

@@ -1,4 +1,4 @@
-/* SPEC §3 on real sockets: blocking, timeouts, non-blocking, UDP, closed
+/* contract §3 on real sockets: blocking, timeouts, non-blocking, UDP, closed
  * peers, close from another thread. */
 #define _GNU_SOURCE
 #include "support.h"
@@ -408,7 +408,7 @@ static void test_close_from_another_thread_wakes_blocked_send(void **state)
     assert_int_equal(b.err.kind, CSEND_ERR_SOCKET);
     assert_int_equal(b.err.socket_error, CSEND_SOCKET_ERROR_CONNECTION_ABORTED);
     assert_true(b.err.bytes_transferred > 0);
-    /* SPEC §3: the close was abortive, so the peer cannot mistake the cut
+    /* contract §3: the close was abortive, so the peer cannot mistake the cut
      * stream for a whole one: a prefix of what was sent, then a reset. */
     errno = 0;
     assert_true(drain(peer, 2000, NULL) <= b.err.bytes_transferred);
@@ -715,7 +715,7 @@ static void test_receive_from_needs_a_bound_socket_and_names_the_sender(void **s
     csend_socket_free(r);
 }
 
-/* SPEC §9: the translation table, ProtocolOption for a pair Linux lacks,
+/* contract §9: the translation table, ProtocolOption for a pair Linux lacks,
  * .NET's value checks, and NotSupported where the family has no option. */
 static void test_socket_options_translate_and_check_like_dotnet(void **state)
 {

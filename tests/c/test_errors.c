@@ -1,4 +1,4 @@
-/* SPEC §4 (the errno table, the SocketError numbers) and §7 (tracing). */
+/* contract §4 (the errno table, the SocketError numbers) and §7 (tracing). */
 #define _GNU_SOURCE
 #include "support.h"
 

@@ -1,5 +1,5 @@
 /* Faults injected under the core (tests/fault/fault.c is linked into this
- * program in front of libc): every errno of SPEC §4 from send, EINTR storms,
+ * program in front of libc): every errno of contract §4 from send, EINTR storms,
  * 1-byte partial writes, EAGAIN in the middle of a buffer with a timeout. */
 #define _GNU_SOURCE
 #include "support.h"

@@ -320,7 +320,7 @@ case("closing_a_unix_socket_removes_the_path_it_bound", function()
 end)
 
 case("blocking_on_a_luasocket_descriptor_leaves_luasocket_its_timeout", function()
-  -- SPEC §3/§6: csend's mode never changes O_NONBLOCK of a descriptor it did
+  -- contract §3/§6: csend's mode never changes O_NONBLOCK of a descriptor it did
   -- not create; LuaSocket's settimeout stopped working once it did.
   local socket = require "socket"
   local l <close> = t.listener()

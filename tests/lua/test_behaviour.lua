@@ -1,4 +1,4 @@
--- SPEC §3 from Lua, on real loopback sockets.
+-- contract §3 from Lua, on real loopback sockets.
 local csend = require "csend"
 local t = require "support"
 

@@ -6,7 +6,7 @@ local t = require "support"
 
 local vectors = os.getenv("CSEND_VECTORS"):gsub("send%.txt$", "errno.txt")
 
--- SPEC §4's rows, less the errnos that are waited on or retried.
+-- contract §4's rows, less the errnos that are waited on or retried.
 local function rows()
   local out = {}
   for line in io.lines(vectors) do

@@ -68,7 +68,7 @@ def drain(peer):
     return bytes(out)
 
 
-# SPEC §11: the stdlib kind a SocketError means; the rest are plain.
+# contract §11: the stdlib kind a SocketError means; the rest are plain.
 STDLIB = {"TimedOut": TimeoutError, "WouldBlock": BlockingIOError,
           "InProgress": BlockingIOError, "AlreadyInProgress": BlockingIOError,
           "ConnectionReset": ConnectionResetError, "ConnectionAborted": ConnectionAbortedError,

@@ -386,7 +386,7 @@ def _nonblocking(fd):
 
 
 def test_blocking_on_an_adopted_socket_never_changes_the_original():
-    """SPEC §3/§6: csend's mode is its own.  The duplicate shares O_NONBLOCK
+    """contract §3/§6: csend's mode is its own.  The duplicate shares O_NONBLOCK
     with the stdlib socket; flipping it made the original's next large send
     hang past its timeout."""
     import threading
@@ -417,7 +417,7 @@ def test_blocking_on_an_adopted_socket_never_changes_the_original():
 
 
 def test_from_socket_takes_the_stdlib_timeout():
-    """SPEC §6: None -> blocking, no timeouts; 0.0 -> non-blocking; t ->
+    """contract §6: None -> blocking, no timeouts; 0.0 -> non-blocking; t ->
     blocking with send/receive timeouts of t s rounded up to whole ms.  A
     socket from create_connection(timeout=...) once sent part of a large
     buffer and returned the count silently."""
@@ -457,7 +457,7 @@ def test_non_blocking_accept_on_an_adopted_blocking_listener_does_not_wait():
 
 
 def test_family_type_and_proto_are_enum_members():
-    """SPEC §11: the kind properties are the enums' members, not plain ints."""
+    """contract §11: the kind properties are the enums' members, not plain ints."""
     with csend.Socket(csend.AddressFamily.INTER_NETWORK_V6, csend.SocketType.DGRAM) as s:
         assert s.family is csend.AddressFamily.INTER_NETWORK_V6
         assert s.type is csend.SocketType.DGRAM
@@ -483,7 +483,7 @@ def test_none_is_an_argument_left_out(pair):
 
 
 def test_every_public_callable_has_a_signature_and_a_docstring():
-    """SPEC §11: inspect.signature works on every public callable (it raised
+    """contract §11: inspect.signature works on every public callable (it raised
     ValueError for all of them), and each one says what it mirrors."""
     import inspect
     checked = 0

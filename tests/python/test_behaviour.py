@@ -1,4 +1,4 @@
-"""SPEC §3 from Python, on real loopback sockets."""
+"""contract §3 from Python, on real loopback sockets."""
 import errno
 import hashlib
 import os
@@ -216,7 +216,7 @@ def test_close_from_another_thread_wakes_a_blocked_send():
     assert e.socket_error_code == csend.SocketError.CONNECTION_ABORTED
     assert e.strerror == os.strerror(errno.ECONNABORTED)  # the message fits the code
     assert e.bytes_transferred > 0
-    # SPEC §3 (.NET's TryUnblockSocket): the close is abortive, so the peer
+    # contract §3 (.NET's TryUnblockSocket): the close is abortive, so the peer
     # reads a prefix and then a reset, never a clean end of stream.
     got = bytearray()
     with pytest.raises(ConnectionResetError):
@@ -313,7 +313,7 @@ def test_bytearray_is_pinned_while_a_send_uses_it():
     (csend.AddressFamily.UNIX, lambda s: s.connect("/nonexistent/" + "x" * 200)),
 ])
 def test_a_closed_socket_is_disposed_before_any_endpoint_is_resolved(family, call):
-    # SPEC §6: disposal first, then the arguments, and only then a name is
+    # contract §6: disposal first, then the arguments, and only then a name is
     # resolved or an endpoint built (it was HostNotFound, or the port error).
     s = csend.Socket(family, csend.SocketType.STREAM)
     s.close()

@@ -172,7 +172,7 @@ CLOSED = {**CALLS, **UDP_CALLS,
 
 def closed_cases():
     """Valid arguments, then each argument null or out of range: the core
-    checks disposal first (SPEC §1 row 1). A value of the wrong type is the
+    checks disposal first (contract §1 row 1). A value of the wrong type is the
     runtime's TypeError, raised while the arguments are read."""
     for name, (_, valid, positions) in CLOSED.items():
         yield pytest.param(name, None, None, id=f"{name}-valid")

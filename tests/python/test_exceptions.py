@@ -1,4 +1,4 @@
-"""SPEC §11: csend's exceptions as Python code expects them — each
+"""contract §11: csend's exceptions as Python code expects them — each
 SocketException is also the stdlib exception its SocketError means, prints
 its SocketError and progress, shows as csend.X, and pickles."""
 import errno

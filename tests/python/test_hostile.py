@@ -446,7 +446,7 @@ def test_close_wakes_every_thread_blocked_in_accept():
 
 
 def test_close_after_shutdown_send_is_graceful_for_the_peer():
-    # SPEC §3: after Shutdown(Send), a close that wakes a blocked call
+    # contract §3: after Shutdown(Send), a close that wakes a blocked call
     # shuts down both ways: the peer sees a clean end of stream.
     s, peer = tcp_pair()
     s.send(b"last words")

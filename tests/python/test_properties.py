@@ -1,5 +1,5 @@
 """Property test: for any buffer, offset, size and flags, send raises exactly
-what SPEC §1 and §2 say, in their order, and sends nothing unless it succeeds.
+what contract §1 and §2 say, in their order, and sends nothing unless it succeeds.
 The model below is the spec's table written as code, independent of the core."""
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings

@@ -40,7 +40,7 @@ void csendlua_socket_register(lua_State *L);
 /* module.c: the state of this lua_State, pushed (made on first use). */
 lstate *csendlua_state(lua_State *L);
 
-/* errors.c: the error objects of SPEC §5 */
+/* errors.c: the error objects of contract §5 */
 void csendlua_errors_register(lua_State *L); /* leaves the classes table on the stack */
 /* Raises the core's error value as a Lua error object; never returns. */
 int csendlua_raise(lua_State *L, const csend_error *err);

@@ -1,5 +1,5 @@
 /* Error objects: a table per error with a shared metatable per class,
- * fields as SPEC §5 names them, `tostring(e)` = "ClassName: message". */
+ * fields as contract §5 names them, `tostring(e)` = "ClassName: message". */
 #include "binding.h"
 
 #include <string.h>

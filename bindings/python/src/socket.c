@@ -91,7 +91,7 @@ static PyObject *Socket_from_fd(PyObject *cls, PyObject *arg)
     return from_fd((PyTypeObject *)cls, fd);
 }
 
-/* from_socket's mode (SPEC §6): the Python socket's timeout, where it has
+/* from_socket's mode (contract §6): the Python socket's timeout, where it has
  * one.  None: blocking, no timeouts; 0.0: non-blocking; t: blocking with
  * send and receive timeouts of t seconds, rounded up to whole ms.  The
  * descriptor's O_NONBLOCK is left as the original set it. */
