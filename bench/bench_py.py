@@ -1,6 +1,9 @@
 """The Python contenders: csend's send, CPython's socket.send (per call) or
 socket.sendall (throughput).
-Usage: python bench_py.py csend|socket tcp|unix ADDRESS SIZE N
+Usage: python bench_py.py csend|csend4|csend4local|socket tcp|unix ADDRESS SIZE N
+(csend4: the four-argument form .NET code ports to,
+s.send(buf, 0, len(buf), SocketFlags.NONE); csend4local: the same with the
+flags value in a local, which leaves csend's own share)
 Prints the nanoseconds the N sends took; exits 3 when the sink did not
 receive exactly N x SIZE bytes."""
 import socket
@@ -9,6 +12,7 @@ import sys
 import time
 
 import csend
+from csend import SocketFlags
 
 
 def timed(send, buf, n):
@@ -19,16 +23,34 @@ def timed(send, buf, n):
     return time.perf_counter_ns() - t0
 
 
+def timed4(s, buf, n):
+    # The call as ported .NET code writes it, in a function.
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        s.send(buf, 0, len(buf), SocketFlags.NONE)
+    return time.perf_counter_ns() - t0
+
+
+def timed4local(s, buf, n):
+    flags = SocketFlags.NONE
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        s.send(buf, 0, len(buf), flags)
+    return time.perf_counter_ns() - t0
+
+
 def main():
     who, transport, where, size, n = sys.argv[1:6]
     size, n = int(size), int(n)
     family = socket.AF_UNIX if transport == "unix" else socket.AF_INET
     address = where if transport == "unix" else ("127.0.0.1", int(where))
     buf = bytearray(b"x" * size)
-    if who == "csend":
+    if who.startswith("csend"):
         s = csend.Socket(family, socket.SOCK_STREAM)
         s.connect(address)
-        elapsed = timed(s.send, buf, n)
+        loop = {"csend": lambda: timed(s.send, buf, n), "csend4": lambda: timed4(s, buf, n),
+                "csend4local": lambda: timed4local(s, buf, n)}[who]
+        elapsed = loop()
         s.shutdown(csend.SocketShutdown.SEND)
         answer = bytearray(8)
         got = 0

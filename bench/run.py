@@ -25,6 +25,9 @@ CONTENDERS = {
     "raw C send()": [CBENCH, "raw"],
     "csend C core": [CBENCH, "core"],
     "csend Python": [sys.executable, str(BENCH / "bench_py.py"), "csend"],
+    "csend Python, 4 args": [sys.executable, str(BENCH / "bench_py.py"), "csend4"],
+    "csend Python, 4 args, flags in a local": [sys.executable, str(BENCH / "bench_py.py"),
+                                               "csend4local"],
     "CPython socket": [sys.executable, str(BENCH / "bench_py.py"), "socket"],
     "csend Lua": ["lua5.4", str(BENCH / "bench.lua"), "csend"],
     "LuaSocket": ["lua5.4", str(BENCH / "bench.lua"), "luasocket"],
@@ -242,9 +245,13 @@ def main():
                                *instructions_table(ipc), ""]
                     for ours, theirs, who in (("csend Python", "CPython socket",
                                                "CPython socket.send"),
+                                              ("csend Python, 4 args", "CPython socket",
+                                               "CPython socket.send"),
+                                              ("csend Python, 4 args, flags in a local",
+                                               "CPython socket", "CPython socket.send"),
                                               ("csend Lua", "LuaSocket", "LuaSocket")):
                         r = (ipc[ours] - ipc[RAW]) / (ipc[theirs] - ipc[RAW])
-                        targets.append((f"instructions: {ours.split()[1]} overhead over raw C "
+                        targets.append((f"instructions: {ours[6:]} overhead over raw C "
                                         f"≤ 0.5 × {who}'s at 64 B", r, r <= 0.5))
                     rss = peak_rss(transport, sink.address, rss_size)
                     limit = rss_size * 1.1 / 1024

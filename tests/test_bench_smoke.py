@@ -14,10 +14,11 @@ def test_bench_smoke_runs_every_contender_and_judges_every_target(tmp_path):
                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     text = (tmp_path / "results.md").read_text()
-    for name in ("raw C send()", "csend C core", "csend Python", "CPython socket",
+    for name in ("raw C send()", "csend C core", "csend Python", "csend Python, 4 args",
+                 "csend Python, 4 args, flags in a local", "CPython socket",
                  "csend Lua", "LuaSocket"):
         # per call and throughput over tcp and unix, instructions over tcp
         assert text.count(f"| {name} |") == 5, name
     verdicts = [line for line in text.splitlines()
                 if line.endswith("| met |") or line.endswith("| NOT MET |")]
-    assert len(verdicts) == 11, text
+    assert len(verdicts) == 13, text

@@ -4,17 +4,22 @@
 
 #include <string.h>
 
-int csendpy_parse(const csendpy_signature *sig, PyObject *const *args, Py_ssize_t nargs,
-                  PyObject *kwnames, PyObject **out)
+int csendpy_parse_slow(const csendpy_signature *sig, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject *kwnames, PyObject **out)
 {
     if (nargs > sig->count) {
         PyErr_Format(PyExc_TypeError, "%s() takes at most %d arguments (%zd given)",
                      sig->function, sig->count, nargs);
         return -1;
     }
-    for (int i = 0; i < sig->count; i++)
-        out[i] = i < nargs ? args[i] : NULL;
-    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    Py_ssize_t i0 = 0;
+    for (; i0 < nargs; i0++)
+        out[i0] = args[i0];
+    for (; i0 < sig->count; i0++)
+        out[i0] = NULL;
+    if (kwnames == NULL)
+        return 0; /* the common call: positional only */
+    Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
     for (Py_ssize_t k = 0; k < nkw; k++) {
         const char *key = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, k));
         if (key == NULL)
@@ -37,7 +42,7 @@ int csendpy_parse(const csendpy_signature *sig, PyObject *const *args, Py_ssize_
     return 0;
 }
 
-int csendpy_int(PyObject *o, const char *name, int64_t *v)
+int csendpy_int_slow(PyObject *o, const char *name, int64_t *v)
 {
     if (PyLong_CheckExact(o) || (PyLong_Check(o) && !PyBool_Check(o))) {
         int overflow;
@@ -51,7 +56,7 @@ int csendpy_int(PyObject *o, const char *name, int64_t *v)
         PyObject *i = PyNumber_Index(o);
         if (i == NULL)
             return -1;
-        int rc = csendpy_int(i, name, v);
+        int rc = csendpy_int_slow(i, name, v);
         Py_DECREF(i);
         return rc;
     }

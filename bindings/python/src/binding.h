@@ -53,11 +53,44 @@ typedef struct {
     const char *function;
 } csendpy_signature;
 /* Fills out[0..count) with borrowed references (NULL when not given). */
-int csendpy_parse(const csendpy_signature *sig, PyObject *const *args, Py_ssize_t nargs,
-                  PyObject *kwnames, PyObject **out);
+int csendpy_parse_slow(const csendpy_signature *sig, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject *kwnames, PyObject **out);
+
+/* The common call, positional only, inline: the count is a constant where
+ * it is used, so this is a few moves. */
+static inline int csendpy_parse(const csendpy_signature *sig, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames, PyObject **out)
+{
+    if (kwnames != NULL || nargs > sig->count)
+        return csendpy_parse_slow(sig, args, nargs, kwnames, out);
+    for (int i = 0; i < sig->count; i++)
+        out[i] = i < nargs ? args[i] : NULL;
+    return 0;
+}
 /* An integer argument as int64 (beyond int64 saturates, still out of range
  * for the core); a float, bool, None or str is a TypeError. */
-int csendpy_int(PyObject *o, const char *name, int64_t *v);
+int csendpy_int_slow(PyObject *o, const char *name, int64_t *v);
+
+/* The common case inline: an int (or an IntFlag/IntEnum member) of one
+ * digit, read without a call.  Booleans are not integers here. */
+static inline int csendpy_int(PyObject *o, const char *name, int64_t *v)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyLong_Check(o) && !PyBool_Check(o) && PyUnstable_Long_IsCompact((PyLongObject *)o)) {
+        *v = (int64_t)PyUnstable_Long_CompactValue((PyLongObject *)o);
+        return 0;
+    }
+#else
+    if (PyLong_Check(o) && !PyBool_Check(o)) {
+        Py_ssize_t size = Py_SIZE(o);
+        if (size >= -1 && size <= 1) {
+            *v = size * (int64_t)((PyLongObject *)o)->ob_digit[0];
+            return 0;
+        }
+    }
+#endif
+    return csendpy_int_slow(o, name, v);
+}
 /* A readable (or writable) C-contiguous buffer, counted in bytes; None
  * gives a NULL buffer for the core to report. */
 int csendpy_buffer(PyObject *o, Py_buffer *view, int writable);

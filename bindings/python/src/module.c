@@ -70,6 +70,26 @@ static PyObject *bind_classes(PyObject *mod, PyObject *classes)
     Py_RETURN_NONE;
 }
 
+/* _plain_getattr(metaclass): class attribute lookups on classes of this
+ * metaclass (csend's enums) skip the metaclass's __getattr__.  CPython
+ * 3.11's EnumType defines one, which routes every lookup, found or not,
+ * through a Python-level hook: SocketFlags.NONE cost ~1,100 instructions,
+ * more than the send it is passed to.  csend's enums keep every member in
+ * the class dict, so lookups find the same objects; a missing name is
+ * still AttributeError.  (3.12 dropped EnumType.__getattr__.) */
+static PyObject *plain_getattr(PyObject *mod, PyObject *meta)
+{
+    (void)mod;
+    if (!PyType_Check(meta) || !PyType_IsSubtype((PyTypeObject *)meta, &PyType_Type) ||
+        !(((PyTypeObject *)meta)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        PyErr_SetString(PyExc_TypeError, "_plain_getattr() takes a metaclass");
+        return NULL;
+    }
+    ((PyTypeObject *)meta)->tp_getattro = PyType_Type.tp_getattro;
+    PyType_Modified((PyTypeObject *)meta);
+    Py_RETURN_NONE;
+}
+
 static PyObject *table(const csend_constant *t, size_t n)
 {
     PyObject *list = PyList_New((Py_ssize_t)n);
@@ -130,6 +150,7 @@ static PyMethodDef module_methods[] = {
     {"get_trace", get_trace, METH_NOARGS,
      "get_trace($module, /)\n--\n\nWhether network tracing is on (set_trace, or CSEND_TRACE=1)."},
     {"_bind", bind_classes, METH_O, NULL},
+    {"_plain_getattr", plain_getattr, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };
 
