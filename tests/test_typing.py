@@ -40,3 +40,23 @@ def test_stubtest_finds_the_stubs_true_to_the_module(tmp_path):
 def test_the_examples_run():
     rc, out = run([sys.executable, EXAMPLES.name])
     assert rc == 0, out
+
+
+def _doc_blocks(tmp_path):
+    import test_docs
+    for i, param in enumerate(test_docs.blocks()):
+        (tmp_path / f"block_{i:02d}.py").write_text(param.values[0])
+    return sorted(p.name for p in tmp_path.glob("block_*.py"))
+
+
+def test_mypy_strict_accepts_every_python_example_in_the_docs(tmp_path):
+    names = _doc_blocks(tmp_path)
+    rc, out = run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *names],
+                  cwd=tmp_path)
+    assert rc == 0 and "Success: no issues found" in out, out
+
+
+def test_pyright_accepts_every_python_example_in_the_docs(tmp_path):
+    names = _doc_blocks(tmp_path)
+    rc, out = run([str(BIN / "pyright"), "--pythonpath", sys.executable, *names], cwd=tmp_path)
+    assert rc == 0 and "0 errors" in out, out

@@ -524,3 +524,27 @@ def test_enum_members_are_class_attributes_found_as_any_others():
             getattr(enum_cls, "NO_SUCH_MEMBER")
     assert csend.SocketOptionName.NO_DELAY is csend.SocketOptionName.DEBUG
     assert csend.SocketFlags.OUT_OF_BAND | csend.SocketFlags.DONT_ROUTE == 5
+
+
+def test_an_unclosed_socket_warns_once_and_its_descriptor_goes_with_the_warning():
+    """As socket.socket: the finalizer warns and closes.  A recorded warning
+    keeps the object (its source) alive; it warned again when freed, with
+    the descriptor open all along."""
+    import gc
+    import os
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+
+        def leak():
+            return csend.Socket().fileno()
+        fd = leak()
+        gc.collect()
+        with pytest.raises(OSError):
+            os.fstat(fd)
+    assert len([w for w in caught if issubclass(w.category, ResourceWarning)]) == 1
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        del caught[:]  # the last reference to the socket: freed now
+        gc.collect()
+    assert [w for w in again if issubclass(w.category, ResourceWarning)] == []

@@ -104,3 +104,15 @@ def test_host_not_found_keeps_the_resolver_code():
     assert e.socket_error_code == SE.HOST_NOT_FOUND
     assert e.native_error_code == socket.EAI_NONAME  # as CPython's gaierror: -2
     assert str(e).startswith(f"[Errno {socket.EAI_NONAME}] ")
+
+
+def test_a_hand_made_exception_round_trips_every_field():
+    for e in (csend.SocketException(SE.WOULD_BLOCK),
+              csend.SocketException(SE.TIMED_OUT, errno.ETIMEDOUT),
+              csend.SocketException()):
+        back = pickle.loads(pickle.dumps(e))
+        assert (back.args, back.strerror, back.message, str(back)) == \
+            (e.args, e.strerror, e.message, str(e))
+    assert csend.SocketException(SE.TIMED_OUT, errno.ETIMEDOUT).strerror == \
+        "Connection timed out"  # the OS text when there is an errno
+    assert csend.SocketException(SE.WOULD_BLOCK).message == "WouldBlock"

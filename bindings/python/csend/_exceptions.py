@@ -15,6 +15,8 @@ list of the classes Python defines: csend's namespace, __all__ and the
 classes handed to _core come from it, and a test holds it, the stub and
 each class's parent to the core's table.
 """
+import os
+
 from . import _core
 from ._enums import SocketError
 
@@ -91,13 +93,13 @@ class SocketException(OSError):
                 message=None, bytes_transferred=0):
         if cls is SocketException:
             cls = _STDLIB_KIND.get(int(socket_error), cls)
-        return super().__new__(cls, native_error_code, message)
+        return super().__new__(cls, native_error_code,
+                               _default_message(socket_error, native_error_code, message))
 
     def __init__(self, socket_error=SocketError.SOCKET_ERROR, native_error_code=0,
                  message=None, bytes_transferred=0):
         code = SocketError(socket_error)
-        if message is None:
-            message = code.name
+        message = _default_message(code, native_error_code, message)
         super().__init__(native_error_code, message)
         self.message = message
         self.error_code = int(code)
@@ -124,6 +126,15 @@ class SocketException(OSError):
         # Through SocketException itself: its __new__ picks the stdlib kind.
         return (SocketException, (self.error_code, self.native_error_code, self.message,
                                   self.bytes_transferred))
+
+
+def _default_message(code, native, message):
+    """A message given, else the OS's text for the errno, else .NET's name."""
+    if message is not None:
+        return message
+    if native:
+        return os.strerror(native)
+    return _DOTNET_NAME.get(int(code), str(int(code)))
 
 
 def _stdlib_kinds():

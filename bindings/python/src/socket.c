@@ -174,6 +174,10 @@ static void Socket_finalize(PyObject *op)
         PyErr_Fetch(&type, &value, &tb);
         if (PyErr_ResourceWarning(op, 1, "unclosed %R", op) < 0)
             PyErr_WriteUnraisable(op);
+        /* As socket.socket: the warning may keep the object alive (a
+         * recorded warning holds its source), but not the descriptor, and
+         * it warns once. */
+        csend_close(self->s);
         PyErr_Restore(type, value, tb);
     }
 }
@@ -821,8 +825,8 @@ static PyGetSetDef Socket_getset[] = {
     {"dont_fragment", get_bool, set_bool, "DontFragment: IPv4 only (NotSupportedException elsewhere).", (void *)&dont_fragment},
     {"dual_mode", get_bool, set_bool, "DualMode: an IPv6 socket that also takes IPv4 (not IPV6_V6ONLY).", (void *)&dual_mode},
     {"linger_state", get_linger, set_linger, "LingerState: (enabled, seconds).", NULL},
-    {"local_endpoint", get_endpoint, NULL, "(host, port), or a path for a Unix-domain socket.", NULL},
-    {"remote_endpoint", get_endpoint, NULL, "The peer's endpoint, or None.", (void *)1},
+    {"local_endpoint", get_endpoint, NULL, "LocalEndPoint: (host, port), or a path for a Unix-domain socket; None until the socket is bound (by bind, connect, accept or a send_to).", NULL},
+    {"remote_endpoint", get_endpoint, NULL, "RemoteEndPoint: the peer's endpoint, or None until connected.", (void *)1},
     {"family", get_int, NULL, "AddressFamily: the AddressFamily member (.NET's number).", (void *)&family},
     {"type", get_int, NULL, "SocketType: the SocketType member (.NET's number).", (void *)&socket_type},
     {"proto", get_int, NULL, "ProtocolType: the ProtocolType member (.NET's number).", (void *)&protocol},
