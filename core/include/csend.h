@@ -376,7 +376,9 @@ CSEND_API int csend_listen(csend_socket *s, int64_t backlog, csend_error *err);
  * it at net.core.somaxconn). */
 #define CSEND_LISTEN_BACKLOG_DEFAULT INT32_MAX
 /* Accept: the new connected socket (it inherits s's hooks and context), or
- * NULL: SocketException, OutOfMemory (the new connection is then closed). */
+ * NULL: InvalidOperation for a socket that does not listen (.NET's "You must
+ * call the Bind/Listen method..."), SocketException, OutOfMemory (the new
+ * connection is then closed). */
 CSEND_API csend_socket *csend_accept(csend_socket *s, csend_error *err);
 /* how: CSEND_SHUTDOWN_*; anything else ArgumentOutOfRange how.  A socket
  * that was once connected shuts down without error even after its

@@ -620,8 +620,10 @@ int64_t csend_receive_from(csend_socket *s, void *buffer, int64_t buffer_len, in
     if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0) {
         if (remote == NULL) {
             csend__argument_null(err, "remoteEP");
-        } else if (!atomic_load(&s->bound)) {
-            /* As .NET: a socket with no address cannot be sent to. */
+        } else if (!atomic_load(&s->bound) &&
+                   (s->owns_mode || !csend__has_address(atomic_load(&s->fd)))) {
+            /* As .NET: a socket with no address cannot be sent to (an adopted
+             * one may have been bound through its original since). */
             csend__invalid_operation(err, "You must call the Bind method before performing "
                                           "this operation.");
         } else if ((os = csend__receive_flags(flags, err)) >= 0) {
@@ -656,8 +658,20 @@ csend_socket *csend_accept(csend_socket *s, csend_error *err)
         return NULL;
     op o = {.kind = OP_ACCEPT, .events = POLLIN, .accepted = -1};
     csend_socket *a = NULL;
-    /* .NET's Accept has no timeout. */
-    if (drive(s, &o, 0, 0, err) == 0) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(atomic_load(&s->fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+        listening = 0;
+    if (!listening) {
+        /* As .NET, before any wait: a socket that does not listen has
+         * nothing to accept (and a readable datagram socket is no
+         * listener). */
+        csend__invalid_operation(err, atomic_load(&s->bound)
+                                          ? "You must call the Listen method before performing "
+                                            "this operation."
+                                          : "You must call the Bind method before performing "
+                                            "this operation.");
+    } else if (drive(s, &o, 0, 0, err) == 0) { /* .NET's Accept has no timeout */
         a = csend_socket_from_fd(o.accepted, err);
         if (a == NULL) {
             close(o.accepted); /* ours: never returned */

@@ -39,7 +39,7 @@ static int dotnet_family(int native)
 /* Whether fd has a local address of its own: a port for IP, a name for a
  * Unix-domain socket.  An unbound socket reads back the wildcard and port 0,
  * or an unnamed Unix address. */
-static int has_address(int fd)
+int csend__has_address(int fd)
 {
     struct sockaddr_storage local;
     socklen_t len = sizeof local;
@@ -90,7 +90,7 @@ static csend_socket *wrap(int fd, int family, int protocol, csend_error *err)
     atomic_init(&s->connected, has_peer);
     atomic_init(&s->was_connected, has_peer);
     atomic_init(&s->connect_pending, false);
-    atomic_init(&s->bound, has_peer || has_address(fd));
+    atomic_init(&s->bound, has_peer || csend__has_address(fd));
     s->bound_path = NULL;
     return s;
 }
@@ -500,6 +500,11 @@ int csend_get_local_endpoint(csend_socket *s, csend_endpoint *ep, csend_error *e
      * counts once it has completed). */
     if (!atomic_load(&s->bound)) {
         csend_get_connected(s);
+        /* An adopted descriptor is shared: its original may have bound it
+         * since.  (csend's own sockets keep .NET's rule: a failed SendTo
+         * the kernel bound anyway still reads null.) */
+        if (!s->owns_mode && csend__has_address(atomic_load(&s->fd)))
+            atomic_store(&s->bound, true);
         if (!atomic_load(&s->bound))
             ep->len = 0;
     }

@@ -6,6 +6,7 @@ import gc
 import os
 import select
 import signal
+import pickle
 import socket
 import subprocess
 import sys
@@ -633,3 +634,102 @@ def test_every_allocation_failing_once_leaves_nothing_broken():
     """)
     assert run.returncode == 0, run.stdout + run.stderr
     assert int(run.stdout.split()[-1]) > 0, run.stdout
+
+
+# ---- an outside review of the adoption and exception changes ----------------
+
+def test_accept_on_a_socket_that_does_not_listen_is_invalid_operation():
+    """.NET: Accept on a socket that does not listen raises
+    InvalidOperationException before any OS call.  The accept pre-poll made
+    a UDP socket with a datagram queued report OperationNotSupported, and
+    one without WouldBlock, so a retry loop spun."""
+    with csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM) as u, \
+            csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM) as tx:
+        with pytest.raises(csend.InvalidOperationException, match="Bind"):
+            u.accept()
+        u.bind(("127.0.0.1", 0))
+        u.blocking = False
+        tx.send_to(b"x", u.local_endpoint)
+        for _ in range(2):
+            with pytest.raises(csend.InvalidOperationException, match="Listen"):
+                u.accept()
+    with csend.Socket() as t:
+        t.bind(("127.0.0.1", 0))
+        with pytest.raises(csend.InvalidOperationException, match="Listen"):
+            t.accept()
+
+
+def test_an_adopted_socket_sees_the_address_its_original_bound_later():
+    std = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    with csend.Socket.from_socket(std) as c:
+        assert c.local_endpoint is None
+        std.bind(("127.0.0.1", 0))
+        assert c.local_endpoint == std.getsockname()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            tx.sendto(b"hi", std.getsockname())
+            buf = bytearray(4)
+            assert c.receive_from(buf)[0] == 2
+    std.close()
+
+
+class PlainSubclass(csend.SocketException):
+    """A user's subclass, at module level so that pickle finds it."""
+
+
+def test_user_subclasses_of_socket_exception_keep_their_arguments_and_state():
+    import copy
+
+    class Mine(csend.SocketException):
+        def __init__(self, text):
+            super().__init__(csend.SocketError.CONNECTION_RESET, 104, text)
+            self.extra = 1
+
+    e = Mine("custom")
+    assert (e.errno, e.strerror, e.message, e.extra) == (104, "custom", "custom", 1)
+    plain = csend.SocketException(csend.SocketError.TIMED_OUT, 110)
+    plain.add_note("context")
+    plain.custom = 5
+    for back in (pickle.loads(pickle.dumps(plain)), copy.deepcopy(plain), copy.copy(plain)):
+        assert type(back) is type(plain)
+        assert back.__notes__ == ["context"] and back.custom == 5
+        assert (back.errno, back.strerror) == (110, "Connection timed out")
+
+    p = pickle.loads(pickle.dumps(PlainSubclass(csend.SocketError.TIMED_OUT, 110, "t", 3)))
+    assert type(p) is PlainSubclass and p.bytes_transferred == 3
+    with pytest.raises(TypeError, match="socket_error"):
+        csend.SocketException("boom")
+
+
+@pytest.mark.parametrize("value", [float("nan"), -1.0])
+def test_from_socket_refuses_a_timeout_that_is_none(value):
+    a, b = socket.socketpair()
+
+    class Odd:
+        def fileno(self):
+            return a.fileno()
+
+        def gettimeout(self):
+            return value
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        with pytest.raises(ValueError, match="not a timeout"):
+            csend.Socket.from_socket(Odd())
+    a.close()
+    b.close()
+
+
+def test_from_socket_lets_an_interrupt_from_gettimeout_through():
+    a, b = socket.socketpair()
+
+    class Interrupting:
+        def fileno(self):
+            return a.fileno()
+
+        @property
+        def gettimeout(self):
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        csend.Socket.from_socket(Interrupting())
+    a.close()
+    b.close()

@@ -89,18 +89,27 @@ class SocketException(OSError):
     (`except TimeoutError` catches it).
     """
 
-    def __new__(cls, socket_error=SocketError.SOCKET_ERROR, native_error_code=0,
-                message=None, bytes_transferred=0):
+    def __new__(cls, *args, **kwargs):
         if cls is SocketException:
-            cls = _STDLIB_KIND.get(int(socket_error), cls)
-        return super().__new__(cls, native_error_code,
-                               _default_message(socket_error, native_error_code, message))
+            code = args[0] if args else kwargs.get("socket_error", SocketError.SOCKET_ERROR)
+            if isinstance(code, int):
+                cls = _STDLIB_KIND.get(int(code), cls)
+        # The fields are set by __init__ (a subclass may take other arguments).
+        return super().__new__(cls)
 
     def __init__(self, socket_error=SocketError.SOCKET_ERROR, native_error_code=0,
                  message=None, bytes_transferred=0):
+        if not isinstance(socket_error, int):
+            raise TypeError(f"socket_error must be a SocketError or an int, not "
+                            f"{type(socket_error).__name__}")
         code = SocketError(socket_error)
         message = _default_message(code, native_error_code, message)
         super().__init__(native_error_code, message)
+        # OSError takes errno and strerror from __new__'s arguments; set them
+        # here, where the arguments are known.
+        self.errno = native_error_code
+        self.strerror = message
+        self.args = (native_error_code, message)
         self.message = message
         self.error_code = int(code)
         self.socket_error_code = code
@@ -123,9 +132,15 @@ class SocketException(OSError):
                 f"bytes_transferred={self.bytes_transferred})")
 
     def __reduce__(self):
-        # Through SocketException itself: its __new__ picks the stdlib kind.
-        return (SocketException, (self.error_code, self.native_error_code, self.message,
-                                  self.bytes_transferred))
+        # csend's own kinds go through SocketException, whose __new__ picks
+        # the kind again; a user's subclass is itself.  The instance dict
+        # (notes, attributes added later) comes along.
+        cls = SocketException if type(self).__module__ == "csend" else type(self)
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("message", "error_code", "socket_error_code",
+                              "native_error_code", "bytes_transferred", "characters_written")}
+        return (cls, (self.error_code, self.native_error_code, self.message,
+                      self.bytes_transferred), state or None)
 
 
 def _default_message(code, native, message):

@@ -97,13 +97,23 @@ static PyObject *Socket_from_fd(PyObject *cls, PyObject *arg)
  * descriptor's O_NONBLOCK is left as the original set it. */
 static int take_timeout(PyObject *self, PyObject *sock)
 {
-    PyObject *t = PyObject_HasAttrString(sock, "gettimeout")
-                      ? PyObject_CallMethod(sock, "gettimeout", NULL) : NULL;
+    PyObject *method = PyObject_GetAttrString(sock, "gettimeout");
+    if (method == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return -1; /* its own failure (KeyboardInterrupt...) */
+        PyErr_Clear();
+        return 0; /* no timeout: the descriptor's mode */
+    }
+    PyObject *t = PyObject_CallNoArgs(method);
+    Py_DECREF(method);
     if (t == NULL)
-        return PyErr_Occurred() ? -1 : 0; /* no timeout: the descriptor's mode */
-    double seconds = t == Py_None ? -1.0 : PyFloat_AsDouble(t);
+        return -1;
+    int none = t == Py_None;
+    double seconds = none ? -1.0 : PyFloat_AsDouble(t);
+    if (!none && !(seconds >= 0.0) && !PyErr_Occurred()) /* negative or NaN */
+        PyErr_Format(PyExc_ValueError, "sock.gettimeout() returned %R: not a timeout", t);
     Py_DECREF(t);
-    if (seconds == -1.0 && PyErr_Occurred())
+    if (PyErr_Occurred())
         return -1;
     csend_socket *s = ((SocketObject *)self)->s;
     csend_error err;
@@ -161,8 +171,10 @@ static PyObject *Socket_from_socket(PyObject *cls, PyObject *sock)
         close(copy); /* the duplicate is ours until adopted */
         return NULL;
     }
-    if (take_timeout(self, sock) < 0)
-        Py_CLEAR(self); /* closes the duplicate */
+    if (take_timeout(self, sock) < 0) {
+        csend_close(((SocketObject *)self)->s); /* the duplicate: never handed out */
+        Py_CLEAR(self);
+    }
     return self;
 }
 
@@ -952,7 +964,9 @@ static PyMethodDef Socket_methods[] = {
     {"from_socket", Socket_from_socket, METH_O | METH_CLASS,
      "from_socket($type, sock, /)\n--\n\n"
      "A csend Socket on a duplicate of sock's descriptor (any object with\n"
-     "fileno()); sock stays open and unchanged. The mode follows sock's\n"
+     "fileno()); sock stays open, and csend's mode and timeouts never change\n"
+     "it. (The two share one socket: closing this one while another thread\n"
+     "waits on it shuts the connection down for both.) The mode follows sock's\n"
      "timeout: None -> blocking; 0.0 -> non-blocking; t -> blocking with\n"
      "send_timeout and receive_timeout of t seconds (rounded up to ms).\n"
      "Raises TypeError (no fileno()), ArgumentException (sock closed),\n"
