@@ -339,3 +339,16 @@ case("blocking_on_a_luasocket_descriptor_leaves_luasocket_its_timeout", function
   t.eq(partial > 0, true, "part was sent")
   tcp:close()
 end)
+
+case("linger_values_are_checked_as_lua_arguments_at_their_own_position", function()
+  local L, N = csend.SocketOptionLevel, csend.SocketOptionName
+  local s <close> = csend.socket(csend.AddressFamily.InterNetwork, csend.SocketType.Stream)
+  local e = t.argerror(s.set_socket_option, s, L.Socket, N.Linger, {enabled = true, seconds = 2.5})
+  t.eq(e:find("#4", 1, true) ~= nil and e:find("linger.seconds", 1, true) ~= nil, true, e)
+  e = t.argerror(s.set_socket_option, s, L.Socket, N.Linger, {enabled = 1, seconds = 2})
+  t.eq(e:find("linger.enabled", 1, true) ~= nil, true, e)
+  s:linger_state({enabled = false}) -- seconds left out: 0
+  t.eq(s:linger_state().seconds, 0, "seconds default")
+  e = t.argerror(s.get_socket_option, s, nil, N.Linger)
+  t.eq(e:find("got nil", 1, true) ~= nil, true, e)
+end)

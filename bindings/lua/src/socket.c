@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "binding.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,6 +307,10 @@ static const csend_linger *linger_arg(lua_State *L, int idx, csend_linger *l)
         luaL_argerror(L, idx, "linger.enabled must be a boolean");
     l->enabled = lua_toboolean(L, -1);
     lua_getfield(L, idx, "seconds");
+    int t = lua_type(L, -1);
+    if (t != LUA_TNIL && !lua_isinteger(L, -1) &&
+        !(t == LUA_TNUMBER && floor(lua_tonumber(L, -1)) == lua_tonumber(L, -1)))
+        luaL_argerror(L, idx, "linger.seconds must be an integer"); /* nil: 0 */
     l->seconds = csendlua_opt_int(L, lua_gettop(L), "linger.seconds", 0);
     lua_pop(L, 2);
     return l;
@@ -325,7 +330,8 @@ static int push_linger(lua_State *L, const csend_linger *l)
 static int64_t option_int(lua_State *L, int idx, const char *what)
 {
     if (lua_isnoneornil(L, idx))
-        luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got no value", what));
+        luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", what,
+                                              luaL_typename(L, idx)));
     return csendlua_opt_int(L, idx, what, 0);
 }
 
