@@ -1124,3 +1124,13 @@ def test_timeouts_set_as_options_are_the_properties_with_their_check():
         with pytest.raises(csend.ArgumentOutOfRangeException):
             s.set_socket_option(Level.SOCKET, Name.SEND_TIMEOUT, -2)
         assert s.send_timeout == 250
+
+
+def test_set_socket_option_on_a_closed_socket_is_disposed_whatever_the_value():
+    """DisposedSocketTests.cs: SetSocketOption_Object_Throws_ObjectDisposed: disposal is
+    checked before the value, even a value of the wrong type."""
+    s = tcp()
+    s.close()
+    for value in ("text", object(), (True, 1), None, 1, True):
+        with pytest.raises(csend.ObjectDisposedException):
+            s.set_socket_option(Level.SOCKET, Name.LINGER, value)

@@ -543,8 +543,13 @@ static PyObject *Socket_set_socket_option(PyObject *op, PyObject *const *args, P
         /* An object value: .NET's LingerOption, here (enabled, seconds). */
         csend_linger l;
         const csend_linger *lp;
-        if (linger_arg(v, &l, &lp) < 0)
-            return NULL;
+        if (linger_arg(v, &l, &lp) < 0) {
+            if (!csend_is_closed(self->s) || !PyErr_ExceptionMatches(PyExc_TypeError))
+                return NULL;
+            /* Disposed comes first, as everywhere: the core says so. */
+            PyErr_Clear();
+            lp = NULL;
+        }
         rc = csend_set_socket_option_linger(self->s, level, name, lp, &err);
     }
     if (rc < 0)
