@@ -241,35 +241,10 @@ static int l_send_segments(lua_State *L)
 }
 
 /* receive([size [, flags]]) -> string ("" at the end of the stream): up to
- * size bytes, as a stream socket gives them. */
-static int l_receive(lua_State *L)
-{
-    lsocket *u = self(L);
-    int64_t size = csendlua_opt_int(L, 2, "size", 65536);
-    int64_t flags = csendlua_opt_int(L, 3, "flags", 0);
-    csend_error err;
-    if (csend_check_receive_size(live(L, u), size, &err) < 0)
-        return csendlua_raise(L, &err);
-    /* A valid size is capped: asking for 2 GiB does not allocate 2 GiB for
-     * a few bytes. */
-    static char none[1];
-    size_t cap = size < RECEIVE_MAX ? (size_t)size : RECEIVE_MAX;
-    luaL_Buffer b;
-    char *p = cap ? luaL_buffinitsize(L, &b, cap) : none;
-    int64_t n = csend_receive(live(L, u), p, (int64_t)cap, 0, (int64_t)cap, flags, &err);
-    if (n < 0)
-        return csendlua_raise(L, &err);
-    if (p == none) {
-        lua_pushliteral(L, "");
-        return 1;
-    }
-    luaL_pushresultsize(&b, (size_t)n);
-    return 1;
-}
-
-/* receive_from([size [, flags]]) -> string, host, port (or string, path):
- * one datagram and its sender. */
-static int l_receive_from(lua_State *L)
+ * size bytes, as a stream socket gives them.  receive_from: the same, one
+ * datagram, then its sender (host, port, or a path).  A valid size is
+ * capped: asking for 2 GiB does not allocate 2 GiB for a few bytes. */
+static int receive_string(lua_State *L, int with_sender)
 {
     lsocket *u = self(L);
     int64_t size = csendlua_opt_int(L, 2, "size", 65536);
@@ -282,15 +257,27 @@ static int l_receive_from(lua_State *L)
     luaL_Buffer b;
     char *p = cap ? luaL_buffinitsize(L, &b, cap) : none;
     csend_endpoint from;
-    int64_t n = csend_receive_from(live(L, u), p, (int64_t)cap, 0, (int64_t)cap, flags, &from,
-                                   &err);
+    csend_socket *s = live(L, u);
+    int64_t n = with_sender
+                    ? csend_receive_from(s, p, (int64_t)cap, 0, (int64_t)cap, flags, &from, &err)
+                    : csend_receive(s, p, (int64_t)cap, 0, (int64_t)cap, flags, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
     if (p == none)
         lua_pushliteral(L, "");
     else
         luaL_pushresultsize(&b, (size_t)n);
-    return 1 + csendlua_push_endpoint(L, &from);
+    return with_sender ? 1 + csendlua_push_endpoint(L, &from) : 1;
+}
+
+static int l_receive(lua_State *L)
+{
+    return receive_string(L, 0);
+}
+
+static int l_receive_from(lua_State *L)
+{
+    return receive_string(L, 1);
 }
 
 /* ---- socket options ---- */
