@@ -100,6 +100,8 @@ static inline int csend__receive_flags(int64_t flags, csend_error *err)
 }
 
 /* ---- socket.c: the operation guard (SafeSocketHandle) ---- */
+/* Whether fd listens (SO_ACCEPTCONN); 0 when it cannot say. */
+int csend__is_listening(int fd);
 /* Whether fd has a local address of its own (a port, a path). */
 int csend__has_address(int fd);
 /* Drops one reference; the last one closes the descriptor. */

@@ -658,11 +658,7 @@ csend_socket *csend_accept(csend_socket *s, csend_error *err)
         return NULL;
     op o = {.kind = OP_ACCEPT, .events = POLLIN, .accepted = -1};
     csend_socket *a = NULL;
-    int listening = 0;
-    socklen_t len = sizeof listening;
-    if (getsockopt(atomic_load(&s->fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
-        listening = 0;
-    if (!listening) {
+    if (!csend__is_listening(atomic_load(&s->fd))) {
         /* As .NET, before any wait: a socket that does not listen has
          * nothing to accept (and a readable datagram socket is no
          * listener). */

@@ -39,6 +39,13 @@ static int dotnet_family(int native)
 /* Whether fd has a local address of its own: a port for IP, a name for a
  * Unix-domain socket.  An unbound socket reads back the wildcard and port 0,
  * or an unnamed Unix address. */
+int csend__is_listening(int fd)
+{
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
+}
+
 int csend__has_address(int fd)
 {
     struct sockaddr_storage local;
@@ -193,11 +200,7 @@ static void wake_waiters(csend_socket *s, int fd)
 {
     /* A listener has no peer, and disconnecting it wakes only one of the
      * threads blocked in accept: a shutdown wakes them all. */
-    int listening = 0;
-    socklen_t len = sizeof listening;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
-        listening = 0;
-    if (s->type == SOCK_STREAM && !listening && !atomic_load(&s->shutdown_send)) {
+    if (s->type == SOCK_STREAM && !csend__is_listening(fd) && !atomic_load(&s->shutdown_send)) {
         struct sockaddr unspec;
         memset(&unspec, 0, sizeof unspec);
         unspec.sa_family = AF_UNSPEC;
