@@ -312,7 +312,11 @@ static void test_settings_change_while_other_threads_send(void **state)
     static char data[1024];
     int64_t sent = 0;
     csend_error err;
-    for (int i = 0; i < 3000; i++) {
+    /* At least 3000 sends, and on until one of them was traced: on a busy
+     * machine the sender can finish 3000 before the other thread first runs.
+     * The deadline keeps a broken trace switch a failure, not a hang. */
+    time_t deadline = time(NULL) + 60;
+    for (int i = 0; i < 3000 || (atomic_load(&c.lines) == 0 && time(NULL) < deadline); i++) {
         int64_t n = csend_send(s, data, sizeof data, 0, sizeof data, 0, &err);
         if (n != (int64_t)sizeof data)
             fail_msg("send %d: %lld, %s", i, (long long)n, err.message);
