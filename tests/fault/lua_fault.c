@@ -13,8 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <lauxlib.h>
-#include <lua.h>
+#include "compat.h" /* bindings/lua/src: the same API on every Lua */
 
 static int (*set)(const char *);
 static void (*stats)(int64_t *, int64_t *, int64_t *);
