@@ -65,7 +65,7 @@ def _lua_names():
              'for k in pairs(mt) do print("Socket:" .. k) end\n'
              'for _, t in ipairs({"SocketFlags", "SocketError", "AddressFamily", "SocketType",\n'
              '                    "ProtocolType"}) do\n'
-             '  for k in pairs(csend[t]) do print(t .. "." .. k) end\n'
+             '  for k in pairs(csend[t]) do if type(k) == "string" then print(t .. "." .. k) end end\n'
              'end\n'
              'for k in pairs(csend.errors) do print("errors." .. k) end\n'
              's:close()\n')

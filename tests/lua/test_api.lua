@@ -37,7 +37,7 @@ end)
 
 case("non_integers_are_argument_errors_naming_the_parameter", function()
   local s, peer = t.tcp_pair()
-  for _, bad in ipairs({1.5, "1", true, {}}) do
+  for _, bad in ipairs({1.5, "1.5", "one", true, {}}) do
     t.argerror(s.send, s, "abc", bad)
     local msg = t.argerror(s.send, s, "abc", 0, bad)
     assert(msg:find("size"), msg)
@@ -51,6 +51,28 @@ case("non_integers_are_argument_errors_naming_the_parameter", function()
   t.eq(t.drain(peer), "", "nothing arrived")
   s:close()
   peer:close()
+end)
+
+-- Contract §11: numbers follow the manual's coercions, as luaL_checkinteger.
+case("numeric_strings_are_numbers_as_the_manual_coerces_them", function()
+  local s, peer = t.tcp_pair()
+  t.eq(s:send("abcdef", "1", "2", "0"), 2, "offset, size and flags as strings")
+  t.eq(s:send("abcdef", " 3 ", "0x2"), 2, "spaces and hex, as tonumber reads them")
+  t.eq(s:send("abcdef", "5.0"), 1, "an integral float string")
+  t.eq(t.drain(peer), "bcdef", "what the three sends asked for")
+  local e = t.raises("ArgumentOutOfRangeException", s.send, s, "abc", "4")
+  t.eq(e.param_name, "offset", "a numeric string keeps the range rules")
+  t.eq(e.actual_value, 4, "its value")
+  local msg = t.argerror(s.send, s, "abc", "0.5")
+  assert(msg:find("offset must be an integer"), msg)
+  -- The port as LuaSocket's getsockname gives it: a string.
+  local l = t.listener()
+  local host, port = l:local_endpoint()
+  local c = csend.socket()
+  c:connect(host, tostring(port))
+  local a = l:accept()
+  t.eq(select(2, c:remote_endpoint()), port, "connected to the port the string named")
+  for _, x in ipairs({s, peer, l, c, a}) do x:close() end
 end)
 
 case("error_objects_carry_the_fields_and_a_readable_tostring", function()
@@ -73,6 +95,44 @@ case("error_objects_carry_the_fields_and_a_readable_tostring", function()
        "tostring")
   s:close()
   peer:close()
+end)
+
+-- Contract §11: where it was raised, tostring starting with it, concatenation.
+case("error_objects_say_where_they_were_raised_and_concatenate", function()
+  local s, peer = t.tcp_pair()
+  local line = debug.getinfo(1, "l").currentline + 1
+  local ok, e = pcall(function() s:send("abc", 4) end)
+  t.eq(ok, false, "raised")
+  local where = debug.getinfo(1, "S").short_src .. ":" .. line .. ": "
+  t.eq(e.where, where, "where: file:line: of the Lua caller, as luaL_where gives it")
+  t.eq(tostring(e), where .. "ArgumentOutOfRangeException: " .. e.message, "tostring starts with it")
+  t.eq("failed: " .. e, "failed: " .. tostring(e), "string .. error")
+  t.eq(e .. "!", tostring(e) .. "!", "error .. string")
+  t.eq(1 .. e, "1" .. tostring(e), "number .. error")
+  -- Called straight from pcall (a C function), it has no Lua caller.
+  e = t.raises("ArgumentNullException", s.send, s, nil)
+  t.eq(e.where, "", "no Lua caller: empty, as luaL_where")
+  s:close()
+  peer:close()
+end)
+
+-- Uncaught, the interpreter prints the error with where it came from.
+case("an_uncaught_error_names_its_place", function()
+  local script = os.tmpname()
+  local f = assert(io.open(script, "w"))
+  f:write('local csend = require "csend"\nlocal s = csend.socket()\ns:send("abc", 9)\n')
+  f:close()
+  local lua = os.getenv("CSEND_LUA") or "lua5.4"
+  local p = io.popen(lua .. " " .. script .. " 2>&1")
+  local out = p:read("*a")
+  p:close()
+  os.remove(script)
+  if lua == "lua5.1" then
+    -- Lua 5.1's interpreter prints no error object that is not a string.
+    assert(out:find("error object is not a string", 1, true), out)
+  else
+    assert(out:find(script .. ":3: ArgumentOutOfRangeException: offset ('9')", 1, true), out)
+  end
 end)
 
 case("hierarchy_as_dotnet", function()
@@ -106,8 +166,15 @@ case("tables_have_dotnet_names_and_values", function()
   t.eq(csend.SocketError.SocketError, -1, "SocketError")
   t.eq(csend.SocketError.IOPending, 997, "IOPending")
   local n = 0
-  for _ in pairs(csend.SocketError) do n = n + 1 end
+  for name, code in pairs(csend.SocketError) do
+    if type(name) == "string" then
+      n = n + 1
+      t.eq(csend.SocketError[code], name, "SocketError[" .. code .. "]: both ways")
+    end
+  end
   t.eq(n, 47, "SocketError members")
+  t.eq(csend.SocketError[10035], "WouldBlock", "a code to its name")
+  t.eq(csend.SocketError[12345], nil, "no name for a number that is no SocketError")
   t.eq(csend.AddressFamily.InterNetworkV6, 23, "InterNetworkV6")
 end)
 

@@ -10,7 +10,8 @@ local t = require "support"
 local BAD = {
   ["nil"] = {nil}, ["true"] = {true}, float = {1.5}, nan = {0 / 0}, inf = {math.huge},
   minus_inf = {-math.huge}, big_float = {1e30}, maxinteger = {math.maxinteger},
-  mininteger = {math.mininteger}, string = {"abc"}, numeric_string = {"5"}, table = {{}},
+  mininteger = {math.mininteger}, string = {"abc"}, numeric_string = {"1e30"},
+  fraction_string = {"1.5"}, table = {{}},
   ["function"] = {print}, socket = {false}, -- false: replaced by a socket below
 }
 local NAMES = {}
@@ -23,8 +24,11 @@ local function value(name, s)
 end
 
 local ARGERR = "argerror"
-local NOT_INT = {"true", "nan", "float", "string", "numeric_string", "table", "function", "socket"}
-local HUGE = {"inf", "minus_inf", "big_float", "maxinteger", "mininteger"}
+-- A string is a number when it reads as one (the manual's coercions), so
+-- "1e30" is out of range like 1e30, and "1.5" is no integer like 1.5.
+local NOT_INT = {"true", "nan", "float", "string", "fraction_string", "table", "function",
+                 "socket"}
+local HUGE = {"inf", "minus_inf", "big_float", "maxinteger", "mininteger", "numeric_string"}
 
 local function int_rules(param)
   local r = {}
@@ -37,7 +41,7 @@ local function buffer_rules(param)
   local r = {["nil"] = {"ArgumentNullException", param}}
   for _, k in ipairs(NOT_INT) do r[k] = {ARGERR} end
   for _, k in ipairs(HUGE) do r[k] = {ARGERR} end
-  r.string, r.numeric_string = nil, nil -- strings are buffers
+  r.string, r.numeric_string, r.fraction_string = nil, nil, nil -- strings are buffers
   return r
 end
 

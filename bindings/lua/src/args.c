@@ -3,25 +3,45 @@
 
 #include <math.h>
 
-int64_t csendlua_opt_int(lua_State *L, int idx, const char *name, int64_t def)
+int csendlua_to_int(lua_State *L, int idx, int64_t *out)
+{
+    /* The manual's coercions, as luaL_checkinteger: a number, or a string
+     * that converts to one ("44507", "0x10", "1e3"). */
+    if (!lua_isnumber(L, idx))
+        return 0;
+#if LUA_VERSION_NUM >= 503
+    int isnum;
+    lua_Integer i = lua_tointegerx(L, idx, &isnum);
+    if (isnum) {
+        *out = i;
+        return 1;
+    }
+#endif
+    lua_Number f = lua_tonumber(L, idx);
+    if (isnan(f) || f != floor(f))
+        return 0;
+    /* Integral but beyond int64: saturated, so out of range for the core. */
+    *out = f >= 9223372036854775807.0    ? INT64_MAX
+           : f <= -9223372036854775808.0 ? INT64_MIN
+                                         : (int64_t)f;
+    return 1;
+}
+
+/* Not an integer in the common form: nil, a float, a numeric string, or
+ * anything else (out of line: the hot path is the integer case). */
+int64_t csendlua_opt_int_slow(lua_State *L, int idx, const char *name, int64_t def)
 {
     int t = lua_type(L, idx);
     if (t == LUA_TNONE || t == LUA_TNIL)
         return def;
-    if (t != LUA_TNUMBER)
-        return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", name,
-                                                     luaL_typename(L, idx)));
-    if (lua_isinteger(L, idx))
-        return lua_tointeger(L, idx);
-    lua_Number f = lua_tonumber(L, idx);
-    if (isnan(f) || f != floor(f))
-        return luaL_argerror(L, idx,
-                             lua_pushfstring(L, "%s must be an integer, got %f", name, f));
-    if (f >= 9223372036854775807.0)
-        return INT64_MAX;
-    if (f <= -9223372036854775808.0)
-        return INT64_MIN;
-    return (int64_t)f;
+    int64_t v;
+    if (csendlua_to_int(L, idx, &v))
+        return v;
+    if (lua_isnumber(L, idx))
+        return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %f", name,
+                                                     lua_tonumber(L, idx)));
+    return luaL_argerror(L, idx, lua_pushfstring(L, "%s must be an integer, got %s", name,
+                                                 luaL_typename(L, idx)));
 }
 
 const char *csendlua_buffer(lua_State *L, int idx, size_t *len)

@@ -2,8 +2,7 @@
 #ifndef CSEND_LUA_BINDING_H
 #define CSEND_LUA_BINDING_H
 
-#include <lauxlib.h>
-#include <lua.h>
+#include "compat.h"
 
 #include "csend.h"
 
@@ -47,10 +46,28 @@ int csendlua_raise(lua_State *L, const csend_error *err);
 int csendlua_is(lua_State *L);
 
 /* args.c: Lua values -> the core's arguments (types only, never ranges) */
-/* An optional integer argument: nil gives def; a float with a fraction, a
- * string or anything else is an argument error naming `name`; an integral
- * float beyond int64 saturates (out of range for the core). */
-int64_t csendlua_opt_int(lua_State *L, int idx, const char *name, int64_t def);
+/* The integer the value at idx is, by the manual's coercions: 1, or 0 when
+ * it is none (not a number, or a number with a fraction). */
+int csendlua_to_int(lua_State *L, int idx, int64_t *out);
+int64_t csendlua_opt_int_slow(lua_State *L, int idx, const char *name, int64_t def);
+/* An optional integer argument: nil gives def; a number or a numeric string
+ * that is an integer gives it (the manual's coercions); an integral float
+ * beyond int64 saturates (out of range for the core); a fraction, or any
+ * other value, is an argument error naming `name`. */
+static inline int64_t csendlua_opt_int(lua_State *L, int idx, const char *name, int64_t def)
+{
+#if LUA_VERSION_NUM >= 503
+    if (lua_isinteger(L, idx))
+        return lua_tointeger(L, idx);
+#else
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        lua_Number f = lua_tonumber(L, idx);
+        if (f >= -9007199254740992.0 && f <= 9007199254740992.0 && f == (lua_Number)(int64_t)f)
+            return (int64_t)f;
+    }
+#endif
+    return csendlua_opt_int_slow(L, idx, name, def);
+}
 /* A buffer: a string, or nil for a null buffer (the core reports it). */
 const char *csendlua_buffer(lua_State *L, int idx, size_t *len);
 /* The endpoint arguments at idx for a socket of this family: host, port

@@ -1,14 +1,34 @@
 /* Error objects: a table per error with a shared metatable per class,
- * fields as contract §5 names them, `tostring(e)` = "ClassName: message". */
+ * fields as contract §5 names them, `where` ("file:line:" of the Lua caller,
+ * as luaL_where gives it), `tostring(e)` = "file:line: ClassName: message". */
 #include "binding.h"
 
 #include <string.h>
 
+/* "file:line: ClassName: message": where it was raised first (luaL_where's
+ * "file:line: ", empty when no Lua code called), as a Lua error message has it. */
 static int error_tostring(lua_State *L)
 {
+    lua_getfield(L, 1, "where");
     lua_getfield(L, 1, "name");
     lua_getfield(L, 1, "message");
-    lua_pushfstring(L, "%s: %s", luaL_optstring(L, -2, "?"), luaL_optstring(L, -1, ""));
+    lua_pushfstring(L, "%s%s: %s", luaL_optstring(L, -3, ""), luaL_optstring(L, -2, "?"),
+                    luaL_optstring(L, -1, ""));
+    return 1;
+}
+
+/* "failed: " .. e and e .. "!": each side as tostring gives it. */
+static int error_concat(lua_State *L)
+{
+    for (int i = 1; i <= 2; i++) {
+        if (!lua_isstring(L, i)) { /* the error object (a number would do as it is) */
+            lua_pushcfunction(L, error_tostring);
+            lua_pushvalue(L, i);
+            lua_call(L, 1, 1);
+            lua_replace(L, i);
+        }
+    }
+    lua_concat(L, 2);
     return 1;
 }
 
@@ -36,6 +56,8 @@ void csendlua_errors_register(lua_State *L)
         }
         lua_pushcfunction(L, error_tostring);
         lua_setfield(L, -2, "__tostring");
+        lua_pushcfunction(L, error_concat);
+        lua_setfield(L, -2, "__concat");
         lua_pushvalue(L, -1);
         lua_setfield(L, -2, "__index"); /* e.name comes from the class */
         lua_setfield(L, -2, classes[i].name);
@@ -78,8 +100,10 @@ static void set_int(lua_State *L, const char *key, lua_Integer value)
 int csendlua_raise(lua_State *L, const csend_error *err)
 {
     const char *cls = csend_error_class_name(err->kind);
-    lua_createtable(L, 0, 8);
+    lua_createtable(L, 0, 9);
     set_string(L, "message", err->message);
+    luaL_where(L, 1); /* the Lua code that called the function raising it */
+    lua_setfield(L, -2, "where");
     switch (err->kind) {
     case CSEND_ERR_ARGUMENT:
     case CSEND_ERR_ARGUMENT_NULL:

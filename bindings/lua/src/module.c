@@ -98,7 +98,8 @@ static void constants(lua_State *L, const char *name, const csend_constant *(*fn
 
 lstate *csendlua_state(lua_State *L)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA)
+    lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY);
+    if (lua_type(L, -1) == LUA_TUSERDATA)
         return lua_touserdata(L, -1);
     lua_pop(L, 1);
     lstate *st = lua_newuserdatauv(L, sizeof *st, 0);
@@ -120,6 +121,15 @@ __attribute__((visibility("default"))) int luaopen_csend(lua_State *L)
     lua_pushvalue(L, state);
     luaL_setfuncs(L, functions, 2);
     constants(L, "SocketError", csend_socket_error_table);
+    /* Both ways: SocketError[10035] == "WouldBlock", for try_send's code. */
+    lua_getfield(L, -1, "SocketError");
+    size_t n;
+    const csend_constant *codes = csend_socket_error_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, codes[i].name);
+        lua_rawseti(L, -2, codes[i].value);
+    }
+    lua_pop(L, 1);
     constants(L, "SocketFlags", csend_socket_flags_table);
     constants(L, "AddressFamily", csend_address_family_table);
     constants(L, "SocketType", csend_socket_type_table);

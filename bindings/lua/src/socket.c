@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "binding.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,8 +253,8 @@ static int receive_string(lua_State *L, int with_sender)
         return csendlua_raise(L, &err);
     static char none[1];
     size_t cap = size < RECEIVE_MAX ? (size_t)size : RECEIVE_MAX;
-    luaL_Buffer b;
-    char *p = cap ? luaL_buffinitsize(L, &b, cap) : none;
+    /* A userdata, so that an error cannot leak it (every Lua has them). */
+    char *p = cap ? lua_newuserdatauv(L, cap, 0) : none;
     csend_endpoint from;
     csend_socket *s = live(L, u);
     int64_t n = with_sender
@@ -263,10 +262,7 @@ static int receive_string(lua_State *L, int with_sender)
                     : csend_receive(s, p, (int64_t)cap, 0, (int64_t)cap, flags, &err);
     if (n < 0)
         return csendlua_raise(L, &err);
-    if (p == none)
-        lua_pushliteral(L, "");
-    else
-        luaL_pushresultsize(&b, (size_t)n);
+    lua_pushlstring(L, p, (size_t)n);
     return with_sender ? 1 + csendlua_push_endpoint(L, &from) : 1;
 }
 
@@ -294,11 +290,9 @@ static const csend_linger *linger_arg(lua_State *L, int idx, csend_linger *l)
         luaL_argerror(L, idx, "linger.enabled must be a boolean");
     l->enabled = lua_toboolean(L, -1);
     lua_getfield(L, idx, "seconds");
-    int t = lua_type(L, -1);
-    if (t != LUA_TNIL && !lua_isinteger(L, -1) &&
-        !(t == LUA_TNUMBER && floor(lua_tonumber(L, -1)) == lua_tonumber(L, -1)))
-        luaL_argerror(L, idx, "linger.seconds must be an integer"); /* nil: 0 */
-    l->seconds = csendlua_opt_int(L, lua_gettop(L), "linger.seconds", 0);
+    l->seconds = 0; /* nil: 0 */
+    if (!lua_isnil(L, -1) && !csendlua_to_int(L, -1, &l->seconds))
+        luaL_argerror(L, idx, "linger.seconds must be an integer");
     lua_pop(L, 2);
     return l;
 }
