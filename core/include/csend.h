@@ -344,6 +344,62 @@ CSEND_API int64_t csend_send_segments(csend_socket *s, const csend_segment *segm
  * allocates room for count segments. */
 CSEND_API int csend_check_segment_count(csend_socket *s, int64_t count, csend_error *err);
 
+/* ---- A Send whose waits the caller makes ------------------------------ *
+ * For a coroutine scheduler or an event loop: the core makes every attempt
+ * and keeps every rule; the caller only waits for writability between
+ * steps, in whatever way its runtime waits (a coroutine yields, a loop
+ * watches the descriptor).  No step ever blocks.
+ *
+ *   csend_pending_send op;
+ *   if (csend_send_begin(&op, s, buf, len, offset, size, flags, mode, &err) < 0) ...;
+ *   while ((rc = csend_send_step(&op, &wait_ms, &err)) == 0)
+ *       wait until csend_get_fd(s) is writable, for at most wait_ms (-1: no limit);
+ *   rc == 1: op.done bytes were sent; rc == -1: err (bytes_transferred = op.done).
+ *
+ * Modes:
+ * - CSEND_PENDING_SEND: Send's contract in whatever mode the socket is.
+ *   Blocking: the whole buffer (a datagram at once) or an exception, with
+ *   SendTimeout one deadline for the whole send (TimedOut with the bytes
+ *   sent); a close wakes the caller's wait and the step fails as a blocked
+ *   Send would (ConnectionAborted on a stream).  Non-blocking: the first step
+ *   is the one attempt, as Send.
+ * - CSEND_PENDING_ASYNC: SendAsync's: neither Blocking nor SendTimeout
+ *   applies; the whole buffer or an exception; a close fails it with
+ *   OperationAborted. */
+typedef enum { CSEND_PENDING_SEND = 0, CSEND_PENDING_ASYNC = 1 } csend_pending_mode;
+
+typedef struct csend_pending_send {
+    csend_socket *s;      /* NULL once the operation has ended */
+    const char *p;        /* the bytes to send: the caller keeps them alive until it ends */
+    int64_t size;         /* of the whole send */
+    int64_t done;         /* handed to the kernel so far (readable after the end too) */
+    int64_t deadline_ns;  /* CLOCK_MONOTONIC; 0: none */
+    int flags;            /* the OS's */
+    int mode;
+    int started;          /* a step has run */
+    int tracing;
+} csend_pending_send;
+
+/* Send's checks, in its order (ObjectDisposed, ArgumentNull buffer,
+ * ArgumentOutOfRange offset/size/socketFlags, SocketException for flags the
+ * OS refuses): 0, or -1 with err filled and nothing begun.  Nothing is sent
+ * yet.  Until the operation ends, it holds s's descriptor open (a close
+ * shuts the socket down, as for a blocked Send, and releases the descriptor
+ * when the operation ends) and counts as a call close must wake. */
+CSEND_API int csend_send_begin(csend_pending_send *op, csend_socket *s, const void *buffer,
+                               int64_t buffer_len, int64_t offset, int64_t size, int64_t flags,
+                               csend_pending_mode mode, csend_error *err);
+/* Attempts without blocking until the kernel is full: 1 when the send is
+ * complete (op->done bytes), 0 when the caller must wait for the descriptor
+ * to be writable, for at most *wait_ms milliseconds (-1: no limit), and
+ * step again; -1 on failure (err; bytes_transferred is op->done).  On 1 and
+ * -1 the operation has ended.  A step after the end is InvalidOperation. */
+CSEND_API int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err);
+/* Ends an operation before it completed (its caller gave up: a cancelled
+ * task, a collected coroutine): op->done says what the kernel took.
+ * Idempotent; a no-op after the end. */
+CSEND_API void csend_send_end(csend_pending_send *op);
+
 /* Receive(buffer, offset, size, flags): bytes received (0 at end of
  * stream), or -1.  Same argument checks as Send; flags OutOfBand, Peek. */
 CSEND_API int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len,

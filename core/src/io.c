@@ -585,6 +585,125 @@ int64_t csend_send_segments(csend_socket *s, const csend_segment *segments, int6
     return rc;
 }
 
+/* ---- a Send whose waits the caller makes ---- */
+
+int csend_send_begin(csend_pending_send *op, csend_socket *s, const void *buffer,
+                     int64_t buffer_len, int64_t offset, int64_t size, int64_t flags,
+                     csend_pending_mode mode, csend_error *err)
+{
+    CSEND_ERR(err);
+    op->s = NULL;
+    op->done = 0;
+    if (csend__enter(s, err) < 0)
+        return -1;
+    int os;
+    if (csend__check_buffer(buffer, buffer_len, offset, size, err) < 0 ||
+        (os = csend__send_flags(flags, err)) < 0) {
+        csend__leave(s);
+        return -1;
+    }
+    if (start_waiting(s) < 0) { /* closed since the check: no wait would be woken */
+        csend__leave(s);
+        csend__object_disposed(err);
+        return -1;
+    }
+    op->s = s;
+    op->p = (const char *)buffer + offset;
+    op->size = size;
+    op->flags = os;
+    op->mode = mode;
+    op->started = 0;
+    int64_t timeout = mode == CSEND_PENDING_SEND ? csend__timeout(&s->send_timeout_ms) : 0;
+    op->deadline_ns = timeout > 0 ? now_ns() + timeout * 1000000 : 0;
+    op->tracing = csend__trace_enabled();
+    if (op->tracing)
+        csend__trace_begin(s, "Send", size);
+    return 0;
+}
+
+/* The end of an operation: its trace line, and the socket let go. */
+static int pending_end(csend_pending_send *op, int rc, const csend_error *err)
+{
+    csend_socket *s = op->s;
+    if (op->tracing && csend__trace_enabled()) {
+        const csend_segment all = {op->p, op->size};
+        if (rc >= 0)
+            csend__trace_segments(s, &all, 1, op->done);
+        else if (err->kind == CSEND_ERR_SOCKET)
+            csend__trace_error(s, "Send", err);
+    }
+    op->s = NULL;
+    stop_waiting(s);
+    csend__leave(s);
+    return rc;
+}
+
+int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err)
+{
+    CSEND_ERR(err);
+    csend_socket *s = op->s;
+    if (s == NULL) {
+        csend__invalid_operation(err, "The operation has already ended.");
+        return -1;
+    }
+    int stream = is_stream(s);
+    int e;
+    for (;;) {
+        if (atomic_load(&s->closed)) {
+            e = ECANCELED;
+            break;
+        }
+        int once = op->mode == CSEND_PENDING_SEND && !csend__blocking(s);
+        if (once && op->started) /* a non-blocking Send is one attempt */
+            return pending_end(op, 1, err);
+        op->started = 1;
+        ssize_t n = send(atomic_load(&s->fd), op->p + op->done, (size_t)(op->size - op->done),
+                         op->flags | MSG_DONTWAIT);
+        if (n >= 0) {
+            op->done += n;
+            if (op->done == op->size || !stream || once)
+                return pending_end(op, 1, err); /* all, one datagram, or Send's one try */
+            continue;
+        }
+        e = errno;
+        if (e == EINTR)
+            continue;
+        if (e != EAGAIN && e != EWOULDBLOCK)
+            break;
+        if (once) {
+            if (op->done > 0)
+                return pending_end(op, 1, err);
+            break; /* WouldBlock, as Send */
+        }
+        if (op->deadline_ns) {
+            int64_t left = op->deadline_ns - now_ns();
+            if (left <= 0) {
+                e = ETIMEDOUT;
+                break;
+            }
+            *wait_ms = left / 1000000 >= INT_MAX ? INT_MAX : (int)((left + 999999) / 1000000);
+        } else {
+            *wait_ms = -1;
+        }
+        return 0;
+    }
+    if (atomic_load(&s->closed) && op->mode == CSEND_PENDING_ASYNC) {
+        /* As .NET's SendAsync: a close aborts the operation. */
+        csend__socket_error(err, CSEND_SOCKET_ERROR_OPERATION_ABORTED, ECANCELED, op->done);
+        err->native_error = e;
+        atomic_store(&s->connected, false);
+    } else {
+        fail(s, e, op->done, err);
+    }
+    return pending_end(op, -1, err);
+}
+
+void csend_send_end(csend_pending_send *op)
+{
+    if (op->s != NULL)
+        pending_end(op, 0, NULL);
+}
+
 /* ---- receive ---- */
 
 int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t offset,

@@ -50,6 +50,8 @@ extern const size_t spec_errno_count;
 /* The test lists, defined in their files. */
 extern const struct CMUnitTest behaviour_tests[];
 extern const size_t behaviour_test_count;
+extern const struct CMUnitTest pending_tests[];
+extern const size_t pending_test_count;
 extern const struct CMUnitTest error_tests[];
 extern const size_t error_test_count;
 extern const struct CMUnitTest catalogue_tests[];

@@ -31,6 +31,7 @@ int main(int argc, char **argv)
         size_t count;
     } groups[] = {{vectors, nvec},
                   {behaviour_tests, behaviour_test_count},
+                  {pending_tests, pending_test_count},
                   {error_tests, error_test_count},
                   {catalogue_tests, catalogue_test_count}};
 #endif
