@@ -353,7 +353,7 @@ CSEND_API int csend_check_segment_count(csend_socket *s, int64_t count, csend_er
  *   csend_pending_send op;
  *   if (csend_send_begin(&op, s, buf, len, offset, size, flags, mode, &err) < 0) ...;
  *   while ((rc = csend_send_step(&op, &wait_ms, &err)) == 0)
- *       wait until csend_get_fd(s) is writable, for at most wait_ms (-1: no limit);
+ *       wait until csend_send_wait_fd(&op) is writable, for at most wait_ms (-1: no limit);
  *   rc == 1: op.done bytes were sent; rc == -1: err (bytes_transferred = op.done).
  *
  * Modes:
@@ -395,6 +395,10 @@ CSEND_API int csend_send_begin(csend_pending_send *op, csend_socket *s, const vo
  * step again; -1 on failure (err; bytes_transferred is op->done).  On 1 and
  * -1 the operation has ended.  A step after the end is InvalidOperation. */
 CSEND_API int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err);
+/* The descriptor to wait on: the socket's, held open until the operation
+ * ends, even once the socket is closed (a scheduler never waits on a
+ * number the OS has given to another file); -1 after the end. */
+CSEND_API int csend_send_wait_fd(const csend_pending_send *op);
 /* Ends an operation before it completed (its caller gave up: a cancelled
  * task, a collected coroutine): op->done says what the kernel took.
  * Idempotent; a no-op after the end. */

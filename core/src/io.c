@@ -625,6 +625,7 @@ int csend_send_begin(csend_pending_send *op, csend_socket *s, const void *buffer
 static int pending_end(csend_pending_send *op, int rc, const csend_error *err)
 {
     csend_socket *s = op->s;
+    op->s = NULL; /* first: a trace callback that ends it again finds it ended */
     if (op->tracing && csend__trace_enabled()) {
         const csend_segment all = {op->p, op->size};
         if (rc >= 0)
@@ -632,7 +633,6 @@ static int pending_end(csend_pending_send *op, int rc, const csend_error *err)
         else if (err->kind == CSEND_ERR_SOCKET)
             csend__trace_error(s, "Send", err);
     }
-    op->s = NULL;
     stop_waiting(s);
     csend__leave(s);
     return rc;
@@ -696,6 +696,11 @@ int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err)
         fail(s, e, op->done, err);
     }
     return pending_end(op, -1, err);
+}
+
+int csend_send_wait_fd(const csend_pending_send *op)
+{
+    return op->s == NULL ? -1 : atomic_load(&op->s->fd);
 }
 
 void csend_send_end(csend_pending_send *op)

@@ -30,7 +30,7 @@ static int run(csend_pending_send *op, csend_error *err, int *waits)
 {
     int wait_ms, rc;
     while ((rc = csend_send_step(op, &wait_ms, err)) == 0) {
-        struct pollfd p = {.fd = csend_get_fd(op->s), .events = POLLOUT};
+        struct pollfd p = {.fd = csend_send_wait_fd(op), .events = POLLOUT};
         poll(&p, 1, wait_ms);
         if (waits)
             ++*waits;
@@ -190,8 +190,10 @@ static void close_while_pending(csend_pending_mode mode, int expect)
     assert_int_equal(csend_send_begin(&op, s, data, (int64_t)size, 0, (int64_t)size, 0, mode,
                                       &err), 0);
     assert_int_equal(csend_send_step(&op, &wait_ms, &err), 0);
-    int fd = csend_get_fd(s);
+    int fd = csend_send_wait_fd(&op);
+    assert_int_equal(fd, csend_get_fd(s));
     csend_close(s);
+    assert_int_equal(csend_send_wait_fd(&op), fd); /* held by the operation */
     /* The wait a scheduler makes now returns: the socket was shut down. */
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     assert_int_equal(poll(&p, 1, 2000), 1);
@@ -245,6 +247,7 @@ static void test_an_ended_operation_keeps_its_count_and_lets_the_socket_go(void 
     assert_true(done > 0);
     csend_send_end(&op);
     csend_send_end(&op); /* idempotent */
+    assert_int_equal(csend_send_wait_fd(&op), -1);
     assert_int_equal(op.done, done);
     assert_int_equal(csend_send_step(&op, &wait_ms, &err), -1);
     assert_int_equal(err.kind, CSEND_ERR_INVALID_OPERATION);

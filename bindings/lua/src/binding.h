@@ -39,6 +39,11 @@ void csendlua_socket_register(lua_State *L);
 /* module.c: the state of this lua_State, pushed (made on first use). */
 lstate *csendlua_state(lua_State *L);
 
+/* pending.c: s:start_send's operation (the arguments already read) */
+int csendlua_pending_start(lua_State *L, lsocket *u, int buffer_idx, const char *buffer,
+                           size_t len, int64_t offset, int64_t size, int64_t flags);
+void csendlua_pending_register(lua_State *L);
+
 /* errors.c: the error objects of contract §5 */
 void csendlua_errors_register(lua_State *L); /* leaves the classes table on the stack */
 /* Raises the core's error value as a Lua error object; never returns. */

@@ -144,6 +144,16 @@ static int l_send(lua_State *L)
     return 1;
 }
 
+/* start_send(buffer, offset, size, flags): Send's arguments, a pending
+ * Send (pending.c) for a caller that waits in its own way. */
+static int l_start_send(lua_State *L)
+{
+    lsocket *u = self(L);
+    send_args a;
+    buffer_args(L, 2, 4, &a);
+    return csendlua_pending_start(L, u, 2, a.buf, a.len, a.offset, a.size, a.flags);
+}
+
 /* The `out SocketError` form: count, SocketError name, number. */
 static int l_try_send(lua_State *L)
 {
@@ -608,6 +618,7 @@ static int l_type(lua_State *L)
 static const luaL_Reg methods[] = {
     {"send", l_send},
     {"try_send", l_try_send},
+    {"start_send", l_start_send},
     {"send_to", l_send_to},
     {"send_segments", l_send_segments},
     {"receive", l_receive},
@@ -664,4 +675,5 @@ void csendlua_socket_register(lua_State *L)
     lua_pushliteral(L, SOCKET_MT);
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
+    csendlua_pending_register(L);
 }

@@ -1,0 +1,228 @@
+-- csend.co under a real scheduler (luv, libuv's binding), on every Lua.
+--   LUA scheduler.lua CASE    runs one case; prints "ok CASE" when it passes
+-- Portable Lua: it runs unchanged on 5.1, 5.2, 5.3, 5.4 and LuaJIT.
+local csend = require "csend"
+local co = require "csend.co"
+local uv = require "luv"
+
+local function check(cond, ...)
+  if not cond then error(string.format(...), 2) end
+end
+
+local function tcp_listener()
+  return csend.socket():bind("127.0.0.1", 0):listen(128)
+end
+
+-- Coroutines whose errors are kept, not lost inside the loop's callbacks.
+-- Lua 5.1 cannot yield inside pcall, so a case learns a send's error the
+-- portable way: the error ends the coroutine and goes to its handler,
+-- whether it was raised at the first resume or in the loop (luv_wait's
+-- on_error).
+local failures = {}
+local function fail_with(name)
+  return function(err) failures[#failures + 1] = name .. ": " .. tostring(err) end
+end
+local function spawn(fn, on_error)
+  local c = coroutine.create(fn)
+  local ok, err = coroutine.resume(c)
+  if not ok then on_error(err, c) end
+end
+-- A wait that hands the error ending the coroutine to on_error.
+local function wait_for(on_error)
+  return co.luv_wait(uv, on_error)
+end
+
+local function run_loop()
+  uv.run()
+  check(#failures == 0, "%d failed: %s", #failures, table.concat(failures, "\n"))
+end
+
+-- n bytes that say who sent them and where: a byte out of place shows.
+local function pattern(id, n)
+  local block = {}
+  for i = 0, 250 do block[#block + 1] = string.char((i * 7 + id) % 256) end
+  block = table.concat(block)
+  return string.rep(block, math.floor(n / 251) + 1):sub(1, n)
+end
+
+local cases = {}
+
+-- 100 coroutines each send 1 MiB through csend.co to one slow reader in
+-- the same loop; every byte is checked where it arrives.
+cases.hundred_coroutines_send_1_mib_each_to_a_slow_reader = function()
+  local N, SIZE = 100, 1024 * 1024
+  local l = tcp_listener()
+  local host, port = l:local_endpoint()
+  local senders, receivers, expected = {}, {}, {}
+  for i = 1, N do
+    local s = csend.socket()
+    s:send_buffer_size(8192)
+    s:connect(host, port)
+    local r = l:accept()
+    r:receive_buffer_size(8192)
+    r:blocking(false)
+    senders[i], receivers[i], expected[i] = s, r, pattern(i, SIZE)
+  end
+  local wait = wait_for(fail_with("a sender"))
+  local sent, waited = {}, 0
+  local counting_wait = function(fd, ms)
+    waited = waited + 1
+    return wait(fd, ms)
+  end
+  for i = 1, N do
+    spawn(function()
+      sent[i] = co.send(counting_wait, senders[i], expected[i], 0, SIZE,
+                        csend.SocketFlags.None)
+      senders[i]:shutdown(csend.SocketShutdown.Send)
+    end, fail_with("sender " .. i))
+  end
+  -- The slow reader: a little from each connection every millisecond.
+  local got, finished = {}, 0
+  for i = 1, N do got[i] = 0 end
+  local timer = uv.new_timer()
+  timer:start(1, 1, function()
+    for i = 1, N do
+      if got[i] >= 0 then
+        local ok, chunk = pcall(receivers[i].receive, receivers[i], 4096)
+        if ok and chunk == "" then
+          check(got[i] == SIZE, "connection %d ended after %d bytes", i, got[i])
+          got[i] = -1
+          finished = finished + 1
+        elseif ok then
+          check(chunk == expected[i]:sub(got[i] + 1, got[i] + #chunk),
+                "connection %d: wrong bytes at %d", i, got[i])
+          got[i] = got[i] + #chunk
+        else
+          check(chunk.socket_error == "WouldBlock", "receive: %s", tostring(chunk))
+        end
+      end
+    end
+    if finished == N then timer:close() end
+  end)
+  run_loop()
+  check(finished == N, "%d of %d connections finished", finished, N)
+  for i = 1, N do
+    check(sent[i] == SIZE, "sender %d: send returned %s", i, tostring(sent[i]))
+    senders[i]:close()
+    receivers[i]:close()
+  end
+  check(waited >= N, "the senders yielded %d times: the kernel was never full?", waited)
+  l:close()
+end
+
+-- SendTimeout is one deadline; meanwhile the loop keeps running others.
+cases.send_timeout_raises_timed_out_and_the_loop_runs_on = function()
+  local l = tcp_listener()
+  local s = csend.socket()
+  s:send_buffer_size(4096)
+  s:connect(l:local_endpoint())
+  local peer = l:accept()
+  peer:receive_buffer_size(4096)
+  s:send_timeout(200)
+  local data = string.rep("z", 8 * 1024 * 1024)
+  local ticks, err, started = 0, nil, uv.hrtime()
+  local took
+  local ticker = uv.new_timer()
+  ticker:start(10, 10, function() ticks = ticks + 1 end)
+  local function failed(e)
+    took = (uv.hrtime() - started) / 1e6
+    err = e
+    ticker:close()
+  end
+  spawn(function()
+    co.send(wait_for(failed), s, data)
+    failures[#failures + 1] = "the send returned"
+  end, failed)
+  run_loop()
+  check(type(err) == "table" and err.socket_error == "TimedOut", "got %s", tostring(err))
+  check(err.error_code == csend.SocketError.TimedOut, "error_code %s", tostring(err.error_code))
+  check(err.bytes_transferred > 0 and err.bytes_transferred < #data, "bytes_transferred %d",
+        err.bytes_transferred)
+  check(took >= 190 and took < 2000, "took %d ms", took)
+  check(ticks >= 10, "the loop ran only %d ticks while the send waited", ticks)
+  -- What arrived is exactly what bytes_transferred says.
+  s:shutdown(csend.SocketShutdown.Send)
+  peer:receive_timeout(2000)
+  local n = 0
+  while true do
+    local chunk = peer:receive(65536)
+    if chunk == "" then break end
+    n = n + #chunk
+  end
+  check(n == err.bytes_transferred, "arrived %d, bytes_transferred %d", n, err.bytes_transferred)
+  s:close(); peer:close(); l:close()
+end
+
+-- Arguments are checked when send is called, before anything waits.
+cases.argument_errors_are_raised_at_the_call = function()
+  local s = csend.socket()
+  local never = function() error("waited") end
+  local ok, e = pcall(co.send, never, s, "abc", 4)
+  check(not ok and e.name == "ArgumentOutOfRangeException" and e.param_name == "offset",
+        "offset: %s", tostring(e))
+  ok, e = pcall(co.send, never, s, nil)
+  check(not ok and e.name == "ArgumentNullException", "null: %s", tostring(e))
+  ok, e = pcall(co.send, never, s, "abc", "1", "2", "0")
+  check(not ok and e.name == "SocketException", "unconnected: %s", tostring(e))
+  s:close()
+  ok, e = pcall(co.send, never, s, "abc", 9)
+  check(not ok and e.name == "ObjectDisposedException", "disposed first: %s", tostring(e))
+end
+
+-- A close from another coroutine fails the waiting send as a close fails
+-- a blocked Send, and the peer sees the transfer cut.
+cases.close_from_another_coroutine_aborts_the_waiting_send = function()
+  local l = tcp_listener()
+  local s = csend.socket()
+  s:send_buffer_size(4096)
+  s:connect(l:local_endpoint())
+  local peer = l:accept()
+  peer:receive_buffer_size(4096)
+  local data = string.rep("c", 8 * 1024 * 1024)
+  local err
+  local function failed(e) err = e end
+  spawn(function()
+    co.send(wait_for(failed), s, data)
+    failures[#failures + 1] = "the send returned"
+  end, failed)
+  local t = uv.new_timer()
+  t:start(50, 0, function() t:close(); s:close() end)
+  run_loop()
+  check(type(err) == "table" and err.socket_error == "ConnectionAborted", "got %s", tostring(err))
+  check(err.bytes_transferred > 0, "bytes_transferred %d", err.bytes_transferred)
+  peer:receive_timeout(2000)
+  local ok, e
+  repeat ok, e = pcall(peer.receive, peer, 65536) until not ok or e == ""
+  check(not ok and e.socket_error == "ConnectionReset", "the peer saw %s", tostring(e))
+  peer:close(); l:close()
+end
+
+-- A coroutine that is never resumed again: its operation is collected,
+-- and the socket's descriptor goes with the close.
+cases.an_abandoned_send_is_collected = function()
+  local l = tcp_listener()
+  local s = csend.socket()
+  s:send_buffer_size(4096)
+  s:connect(l:local_endpoint())
+  local peer = l:accept()
+  peer:receive_buffer_size(4096)
+  local c = coroutine.create(function()
+    co.send(function() coroutine.yield() end, s, string.rep("a", 4 * 1024 * 1024))
+  end)
+  assert(coroutine.resume(c))
+  check(coroutine.status(c) == "suspended", "the send should wait")
+  c = nil
+  collectgarbage(); collectgarbage()
+  s:close()
+  -- Nothing holds the descriptor: the peer reads up to the end of stream.
+  peer:receive_timeout(2000)
+  local ok, chunk
+  repeat ok, chunk = pcall(peer.receive, peer, 65536) until not ok or chunk == ""
+  check(ok, "the peer: %s", tostring(chunk))
+  peer:close(); l:close()
+end
+
+local name = arg[1]
+check(cases[name], "no case %s", tostring(name))
+cases[name]()
+print("ok " .. name)
