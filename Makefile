@@ -6,7 +6,7 @@ VENV        := .venv
 VPY         := $(VENV)/bin/python
 CMAKE       := $(VENV)/bin/cmake
 BUILD       := build
-DEB_PACKAGES := lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev lua5.2 liblua5.2-dev lua5.3 liblua5.3-dev luajit libluajit-5.1-dev lua-luv libcmocka-dev lua-socket luarocks pkg-config gcc valgrind util-linux
+DEB_PACKAGES := lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev lua5.2 liblua5.2-dev lua5.3 liblua5.3-dev luajit libluajit-5.1-dev lua-luv lua-cqueues libcmocka-dev lua-socket luarocks pkg-config gcc valgrind util-linux
 SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: all deps build python test test-asan test-tsan test-valgrind fuzz fuzz-short stress demo bench bench-smoke clean

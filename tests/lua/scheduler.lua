@@ -4,6 +4,7 @@
 local csend = require "csend"
 local co = require "csend.co"
 local uv = require "luv"
+-- (cqueues is loaded by its own case.)
 
 local function check(cond, ...)
   if not cond then error(string.format(...), 2) end
@@ -220,6 +221,69 @@ cases.an_abandoned_send_is_collected = function()
   repeat ok, chunk = pcall(peer.receive, peer, 65536) until not ok or chunk == ""
   check(ok, "the peer: %s", tostring(chunk))
   peer:close(); l:close()
+end
+
+-- The same contract under cqueues: 10 coroutines send 1 MiB each to a
+-- reader that checks every byte, then a send times out while another
+-- coroutine keeps running.
+cases.cqueues_wait_sends_whole_buffers_and_keeps_the_deadline = function()
+  local cqueues = require "cqueues"
+  local wait = co.cqueues_wait(cqueues)
+  local N, SIZE = 10, 1024 * 1024
+  local l = tcp_listener()
+  local cq = cqueues.new()
+  local sent, got = {}, {}
+  for i = 1, N do
+    local s = csend.socket()
+    s:send_buffer_size(8192)
+    s:connect(l:local_endpoint())
+    local r = l:accept()
+    r:blocking(false)
+    local data = pattern(i, SIZE)
+    cq:wrap(function()
+      sent[i] = co.send(wait, s, data)
+      s:close()
+    end)
+    cq:wrap(function()
+      local parts = {}
+      while true do
+        local ok, chunk = pcall(r.receive, r, 65536)
+        if ok and chunk == "" then break end
+        if ok then parts[#parts + 1] = chunk else cqueues.sleep(0.002) end
+      end
+      got[i] = table.concat(parts) == data
+      r:close()
+    end)
+  end
+  assert(cq:loop())
+  for i = 1, N do
+    check(sent[i] == SIZE and got[i], "connection %d: sent %s, bytes right: %s", i,
+          tostring(sent[i]), tostring(got[i]))
+  end
+  -- SendTimeout under cqueues: TimedOut, while a ticker runs.
+  local s = csend.socket()
+  s:send_buffer_size(4096)
+  s:connect(l:local_endpoint())
+  local peer = l:accept()
+  s:send_timeout(150)
+  -- The error ends the coroutine and the loop returns it (portable: Lua
+  -- 5.1 cannot yield inside pcall).
+  local ticks, done = 0, false
+  cq:wrap(function()
+    co.send(wait, s, string.rep("t", 8 * 1024 * 1024))
+    error("the send returned")
+  end)
+  cq:wrap(function()
+    while not done do ticks = ticks + 1; cqueues.sleep(0.01) end
+  end)
+  local ok, err = cq:loop()
+  done = true
+  check(not ok, "the loop should return the send's error")
+  assert(cq:loop())
+  check(type(err) == "table" and err.socket_error == "TimedOut", "got %s", tostring(err))
+  check(err.bytes_transferred > 0, "bytes_transferred %d", err.bytes_transferred)
+  check(ticks >= 5, "the other coroutine ran %d times", ticks)
+  s:close(); peer:close(); l:close()
 end
 
 local name = arg[1]

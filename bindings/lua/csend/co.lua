@@ -57,7 +57,8 @@ function M.luv_wait(uv, on_error)
 end
 
 -- A wait for cqueues: cqueues.poll on the descriptor, inside a cqueues
--- controller's coroutine.
+-- controller's coroutine; the descriptor is cancelled after each wait, so
+-- the socket may be closed at any time.
 function M.cqueues_wait(cqueues)
   return function(fd, timeout_ms)
     local pollable = {
@@ -69,6 +70,10 @@ function M.cqueues_wait(cqueues)
     else
       cqueues.poll(pollable)
     end
+    -- cqueues keeps a descriptor it polled registered; the socket may be
+    -- closed before the next poll, and a closed descriptor must be
+    -- cancelled first.
+    cqueues.cancel(fd)
   end
 end
 
