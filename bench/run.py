@@ -30,8 +30,18 @@ CONTENDERS = {
                                                "csend4local"],
     "CPython socket": [sys.executable, str(BENCH / "bench_py.py"), "socket"],
     "csend Lua": ["lua5.4", str(BENCH / "bench.lua"), "csend"],
+    "csend Lua, 4 args": ["lua5.4", str(BENCH / "bench.lua"), "csend4"],
     "LuaSocket": ["lua5.4", str(BENCH / "bench.lua"), "luasocket"],
+    "csend LuaJIT": ["luajit", str(BENCH / "bench.lua"), "csend"],
+    "csend LuaJIT, 4 args": ["luajit", str(BENCH / "bench.lua"), "csend4"],
+    "LuaSocket LuaJIT": ["luajit", str(BENCH / "bench.lua"), "luasocket"],
 }
+# Each interpreter loads the module built for it.
+LUA_CPATHS = {"lua5.4": f"{BUILD / 'lua'}/?.so;;", "luajit": f"{BUILD / 'lua' / 'luajit'}/?.so;;"}
+
+
+def env_for(name):
+    return dict(ENV, LUA_CPATH=LUA_CPATHS.get(CONTENDERS[name][0], ENV["LUA_CPATH"]))
 RAW = "raw C send()"
 GIB = 1 << 30
 MIB = 1 << 20
@@ -55,7 +65,7 @@ class Sink:
 
 def run_one(name, transport, address, size, n):
     argv = pinned(0, [*CONTENDERS[name], transport, address, str(size), str(n)])
-    out = subprocess.run(argv, env=ENV, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(argv, env=env_for(name), capture_output=True, text=True, timeout=600)
     if out.returncode != 0:
         raise SystemExit(f"{name} {transport} size={size} n={n} failed "
                          f"({out.returncode}): {out.stderr.strip()}")
@@ -116,7 +126,7 @@ def instructions(name, transport, address, size, n):
     the same count on every run, whatever else the machine does)."""
     argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
             *CONTENDERS[name], transport, address, str(size), str(n)]
-    out = subprocess.run(argv, env=ENV, capture_output=True, text=True, timeout=900)
+    out = subprocess.run(argv, env=env_for(name), capture_output=True, text=True, timeout=900)
     found = re.search(r"Collected : (\d+)", out.stderr)
     if out.returncode != 0 or not found:
         raise SystemExit(f"callgrind run of {name} failed: {out.stderr[-2000:]}")

@@ -55,22 +55,38 @@ int csendlua_is(lua_State *L);
  * it is none (not a number, or a number with a fraction). */
 int csendlua_to_int(lua_State *L, int idx, int64_t *out);
 int64_t csendlua_opt_int_slow(lua_State *L, int idx, const char *name, int64_t def);
+/* The integer at idx when it is one (or a numeric string or integral
+ * float, by the manual's coercions), in as few calls as the Lua allows:
+ * 1, else 0 and *out untouched (nil, a fraction, anything else). */
+static inline int csendlua_int(lua_State *L, int idx, int64_t *out)
+{
+#if LUA_VERSION_NUM >= 503
+    int ok;
+    lua_Integer v = lua_tointegerx(L, idx, &ok); /* exact: 1.5 is not converted */
+    if (ok)
+        *out = v;
+    return ok;
+#else
+    /* lua_tointegerx truncates here: check the double instead. */
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        return 0;
+    lua_Number f = lua_tonumber(L, idx);
+    if (!(f >= -9007199254740992.0 && f <= 9007199254740992.0) || f != (lua_Number)(int64_t)f)
+        return 0;
+    *out = (int64_t)f;
+    return 1;
+#endif
+}
+
 /* An optional integer argument: nil gives def; a number or a numeric string
  * that is an integer gives it (the manual's coercions); an integral float
  * beyond int64 saturates (out of range for the core); a fraction, or any
  * other value, is an argument error naming `name`. */
 static inline int64_t csendlua_opt_int(lua_State *L, int idx, const char *name, int64_t def)
 {
-#if LUA_VERSION_NUM >= 503
-    if (lua_isinteger(L, idx))
-        return lua_tointeger(L, idx);
-#else
-    if (lua_type(L, idx) == LUA_TNUMBER) {
-        lua_Number f = lua_tonumber(L, idx);
-        if (f >= -9007199254740992.0 && f <= 9007199254740992.0 && f == (lua_Number)(int64_t)f)
-            return (int64_t)f;
-    }
-#endif
+    int64_t v;
+    if (csendlua_int(L, idx, &v))
+        return v;
     return csendlua_opt_int_slow(L, idx, name, def);
 }
 /* A buffer: a string, or nil for a null buffer (the core reports it). */
