@@ -259,7 +259,12 @@ def main():
                                                "CPython socket.send"),
                                               ("csend Python, 4 args, flags in a local",
                                                "CPython socket", "CPython socket.send"),
-                                              ("csend Lua", "LuaSocket", "LuaSocket")):
+                                              ("csend Lua", "LuaSocket", "LuaSocket"),
+                                              ("csend Lua, 4 args", "LuaSocket", "LuaSocket"),
+                                              ("csend LuaJIT", "LuaSocket LuaJIT",
+                                               "LuaSocket on LuaJIT"),
+                                              ("csend LuaJIT, 4 args", "LuaSocket LuaJIT",
+                                               "LuaSocket on LuaJIT")):
                         r = (ipc[ours] - ipc[RAW]) / (ipc[theirs] - ipc[RAW])
                         targets.append((f"instructions: {ours[6:]} overhead over raw C "
                                         f"≤ 0.5 × {who}'s at 64 B", r, r <= 0.5))
