@@ -135,13 +135,20 @@ static int l_send(lua_State *L)
 {
     lsocket *u = self(L);
     send_args a;
-    /* .NET's four-argument form, a string and three integers, in one API
-     * call each; anything else (and every error) goes the general way. */
-    if (lua_gettop(L) == 5 && lua_type(L, 2) == LUA_TSTRING && csendlua_int(L, 3, &a.offset) &&
-        csendlua_int(L, 4, &a.size) && csendlua_int(L, 5, &a.flags))
+    /* send(string) and .NET's four-argument form, a string and three
+     * integers, in one API call each; anything else (and every error) goes
+     * the general way. */
+    int top = lua_gettop(L);
+    if (top == 5 && lua_type(L, 2) == LUA_TSTRING && csendlua_int(L, 3, &a.offset) &&
+        csendlua_int(L, 4, &a.size) && csendlua_int(L, 5, &a.flags)) {
         a.buf = lua_tolstring(L, 2, &a.len);
-    else
+    } else if (top == 2 && lua_type(L, 2) == LUA_TSTRING) {
+        a.buf = lua_tolstring(L, 2, &a.len);
+        a.offset = a.flags = 0;
+        a.size = (int64_t)a.len;
+    } else {
         buffer_args(L, 2, 4, &a);
+    }
     csend_error err;
     int64_t n = csend_send(live(L, u), a.buf, (int64_t)a.len, a.offset, a.size, a.flags, &err);
     if (n < 0)
