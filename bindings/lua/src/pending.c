@@ -20,6 +20,9 @@ typedef struct {
 
 static void let_go(lua_State *L, lpending *p)
 {
+    /* Ending traces a line, and a trace callback runs on the thread that
+     * ends it: this one (from __gc too), never a coroutine since collected. */
+    p->st->running = L;
     csend_send_end(&p->op); /* first: its trace line still reads the buffer */
     luaL_unref(L, LUA_REGISTRYINDEX, p->anchor);
     p->anchor = LUA_NOREF;
