@@ -376,13 +376,13 @@ typedef struct csend_pending_send {
     int64_t deadline_ns;  /* CLOCK_MONOTONIC; 0: none */
     int flags;            /* the OS's */
     int mode;
-    int started;          /* a step has run */
     int tracing;
 } csend_pending_send;
 
 /* Send's checks, in its order (ObjectDisposed, ArgumentNull buffer,
  * ArgumentOutOfRange offset/size/socketFlags, SocketException for flags the
- * OS refuses): 0, or -1 with err filled and nothing begun.  Nothing is sent
+ * OS refuses): 0, or -1 with err filled and nothing begun.  op must not hold
+ * an operation that has not ended (it would never be let go).  Nothing is sent
  * yet.  Until the operation ends, it holds s's descriptor open (a close
  * shuts the socket down, as for a blocked Send, and releases the descriptor
  * when the operation ends) and counts as a call close must wake. */
@@ -391,8 +391,8 @@ CSEND_API int csend_send_begin(csend_pending_send *op, csend_socket *s, const vo
                                csend_pending_mode mode, csend_error *err);
 /* Attempts without blocking until the kernel is full: 1 when the send is
  * complete (op->done bytes), 0 when the caller must wait for the descriptor
- * to be writable, for at most *wait_ms milliseconds (-1: no limit), and
- * step again; -1 on failure (err; bytes_transferred is op->done).  On 1 and
+ * to be writable, for at most *wait_ms milliseconds (-1: no limit; wait_ms
+ * may be NULL), and step again; -1 on failure (err; bytes_transferred is op->done).  On 1 and
  * -1 the operation has ended.  A step after the end is InvalidOperation. */
 CSEND_API int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err);
 /* The descriptor to wait on: the socket's, held open until the operation
@@ -400,8 +400,8 @@ CSEND_API int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error 
  * number the OS has given to another file); -1 after the end. */
 CSEND_API int csend_send_wait_fd(const csend_pending_send *op);
 /* Ends an operation before it completed (its caller gave up: a cancelled
- * task, a collected coroutine): op->done says what the kernel took.
- * Idempotent; a no-op after the end. */
+ * task, a collected coroutine): op->done says what the kernel took, and the
+ * trace says OperationAborted.  Idempotent; a no-op after the end. */
 CSEND_API void csend_send_end(csend_pending_send *op);
 
 /* Receive(buffer, offset, size, flags): bytes received (0 at end of

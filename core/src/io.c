@@ -592,8 +592,7 @@ int csend_send_begin(csend_pending_send *op, csend_socket *s, const void *buffer
                      csend_pending_mode mode, csend_error *err)
 {
     CSEND_ERR(err);
-    op->s = NULL;
-    op->done = 0;
+    memset(op, 0, sizeof *op); /* every field defined, whatever fails below */
     if (csend__enter(s, err) < 0)
         return -1;
     int os;
@@ -612,7 +611,6 @@ int csend_send_begin(csend_pending_send *op, csend_socket *s, const void *buffer
     op->size = size;
     op->flags = os;
     op->mode = mode;
-    op->started = 0;
     int64_t timeout = mode == CSEND_PENDING_SEND ? csend__timeout(&s->send_timeout_ms) : 0;
     op->deadline_ns = timeout > 0 ? now_ns() + timeout * 1000000 : 0;
     op->tracing = csend__trace_enabled();
@@ -621,26 +619,36 @@ int csend_send_begin(csend_pending_send *op, csend_socket *s, const void *buffer
     return 0;
 }
 
-/* The end of an operation: its trace line, and the socket let go. */
+/* The end of an operation: its trace line, and the socket let go.  rc 0
+ * is an operation given up (csend_send_end): traced as aborted. */
 static int pending_end(csend_pending_send *op, int rc, const csend_error *err)
 {
     csend_socket *s = op->s;
-    op->s = NULL; /* first: a trace callback that ends it again finds it ended */
+    op->s = NULL;     /* first: a trace callback that ends it again finds it ended */
+    stop_waiting(s);  /* before the trace: a close from its callback is an ordinary close */
     if (op->tracing && csend__trace_enabled()) {
         const csend_segment all = {op->p, op->size};
-        if (rc >= 0)
+        if (rc > 0) {
             csend__trace_segments(s, &all, 1, op->done);
-        else if (err->kind == CSEND_ERR_SOCKET)
+        } else if (rc == 0) {
+            csend_error given_up;
+            csend__socket_error(&given_up, CSEND_SOCKET_ERROR_OPERATION_ABORTED, ECANCELED,
+                                op->done);
+            csend__trace_error(s, "Send", &given_up);
+        } else if (err->kind == CSEND_ERR_SOCKET) {
             csend__trace_error(s, "Send", err);
+        }
     }
-    stop_waiting(s);
-    csend__leave(s);
+    csend__leave(s);  /* last: the descriptor (and s's memory) may go here */
     return rc;
 }
 
 int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err)
 {
     CSEND_ERR(err);
+    int scratch_ms;
+    if (wait_ms == NULL)
+        wait_ms = &scratch_ms;
     csend_socket *s = op->s;
     if (s == NULL) {
         csend__invalid_operation(err, "The operation has already ended.");
@@ -653,10 +661,9 @@ int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err)
             e = ECANCELED;
             break;
         }
+        /* Send in non-blocking mode (now: the mode may change between
+         * steps) is one attempt, as drive() makes it. */
         int once = op->mode == CSEND_PENDING_SEND && !csend__blocking(s);
-        if (once && op->started) /* a non-blocking Send is one attempt */
-            return pending_end(op, 1, err);
-        op->started = 1;
         ssize_t n = send(atomic_load(&s->fd), op->p + op->done, (size_t)(op->size - op->done),
                          op->flags | MSG_DONTWAIT);
         if (n >= 0) {
@@ -670,11 +677,8 @@ int csend_send_step(csend_pending_send *op, int *wait_ms, csend_error *err)
             continue;
         if (e != EAGAIN && e != EWOULDBLOCK)
             break;
-        if (once) {
-            if (op->done > 0)
-                return pending_end(op, 1, err);
-            break; /* WouldBlock, as Send */
-        }
+        if (once)
+            break; /* WouldBlock with the bytes moved so far, as drive() */
         if (op->deadline_ns) {
             int64_t left = op->deadline_ns - now_ns();
             if (left <= 0) {

@@ -258,7 +258,75 @@ static void test_an_ended_operation_keeps_its_count_and_lets_the_socket_go(void 
     close(peer);
 }
 
+static void test_a_switch_to_non_blocking_between_steps_is_would_block(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    unix_pair(&s, &peer);
+    small_buffers(csend_get_fd(s));
+    csend_error err;
+    size_t size = 4 * MIB;
+    char *data = pattern_of(size);
+    csend_pending_send op;
+    int wait_ms;
+    assert_int_equal(csend_send_begin(&op, s, data, (int64_t)size, 0, (int64_t)size, 0,
+                                      CSEND_PENDING_SEND, &err), 0);
+    assert_int_equal(csend_send_step(&op, &wait_ms, &err), 0);
+    int64_t done = op.done;
+    csend_set_blocking(s, 0, &err);
+    /* One attempt into a full kernel: WouldBlock with the bytes moved, as a
+     * blocking Send switched to non-blocking mode under it; never success
+     * for bytes that were not sent. */
+    assert_int_equal(csend_send_step(&op, NULL, &err), -1);
+    assert_int_equal(err.socket_error, CSEND_SOCKET_ERROR_WOULD_BLOCK);
+    assert_int_equal(err.bytes_transferred, done);
+    assert_int_equal(op.done, done);
+    free(data);
+    csend_socket_free(s);
+    close(peer);
+}
+
+/* A trace callback that closes the socket once the send has completed. */
+static void close_on_return(const char *line, void *userdata)
+{
+    if (strstr(line, "returns:") != NULL)
+        csend_close(userdata);
+}
+
+static void test_a_close_from_the_trace_of_a_completed_send_is_an_ordinary_close(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    tcp_pair(&s, &peer);
+    int big = 1 << 20, tiny = 4096;
+    setsockopt(csend_get_fd(s), SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+    setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny);
+    size_t size = 64 * 1024;
+    char *data = pattern_of(size);
+    csend_pending_send op;
+    csend_error err;
+    csend_set_trace(1, close_on_return, s);
+    assert_int_equal(csend_send_begin(&op, s, data, (int64_t)size, 0, (int64_t)size, 0,
+                                      CSEND_PENDING_SEND, &err), 0);
+    int rc = run(&op, &err, NULL);
+    csend_set_trace(0, NULL, NULL);
+    assert_int_equal(rc, 1);
+    assert_true(csend_is_closed(s));
+    /* The send said every byte went: the peer gets them all, then the end,
+     * not a reset that drops what was still queued. */
+    uint64_t h = FNV_SEED;
+    assert_int_equal(drain(peer, 2000, &h), (int64_t)size);
+    assert_int_equal(h, fnv1a(FNV_SEED, data, size));
+    free(data);
+    csend_socket_free(s);
+    close(peer);
+}
+
 const struct CMUnitTest pending_tests[] = {
+    cmocka_unit_test(test_a_switch_to_non_blocking_between_steps_is_would_block),
+    cmocka_unit_test(test_a_close_from_the_trace_of_a_completed_send_is_an_ordinary_close),
     cmocka_unit_test(test_pending_send_of_8_mib_to_a_slow_reader_arrives_whole),
     cmocka_unit_test(test_pending_send_checks_arguments_as_send_and_begins_nothing),
     cmocka_unit_test(test_pending_send_timeout_is_one_deadline_with_bytes_transferred),
