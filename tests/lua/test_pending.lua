@@ -209,10 +209,11 @@ case("a_non_blocking_socket_makes_one_attempt", function()
   peer:close()
 end)
 
-case("an_operation_collected_after_its_coroutine_traces_on_a_live_thread", function()
-  -- The trace callback of an operation's end runs on the thread that ends
-  -- it: for one collected after the coroutine that stepped it, the
-  -- collector's thread, never the dead coroutine (valgrind and ASan check).
+case("an_operation_collected_after_its_coroutine_ends_without_running_lua", function()
+  -- A finalizer (perhaps from lua_close) must not start new work: an
+  -- operation collected unfinished ends without calling the trace callback,
+  -- and never through the coroutine that stepped it, which the collector
+  -- may have freed already (valgrind and ASan check).
   local s, peer = t.tcp_pair()
   small(s)
   local lines = {}
@@ -230,7 +231,68 @@ case("an_operation_collected_after_its_coroutine_traces_on_a_live_thread", funct
   end)
   csend.set_trace(false)
   assert(ok, tostring(err))
-  assert(lines[#lines]:find("returns:"), "the end was traced: " .. tostring(lines[#lines]))
+  t.eq(#lines, 1, "only the start was traced")
+  assert(lines[1]:find("size=4194304", 1, true), lines[1])
+  s:close()
+  peer:close()
+end)
+
+case("an_operation_given_up_is_traced_as_aborted", function()
+  local s, peer = t.tcp_pair()
+  small(s)
+  local lines = {}
+  csend.set_trace(true, function(line) lines[#lines + 1] = line end)
+  local ok, err = pcall(function()
+    local op = s:start_send(string.rep("k", 4 * 1024 * 1024))
+    op:step()
+    op:close()
+    assert(lines[#lines]:find("failed: OperationAborted 995", 1, true), lines[#lines])
+    assert(lines[#lines]:find("bytes_transferred=" .. op:sent(), 1, true), lines[#lines])
+  end)
+  csend.set_trace(false)
+  assert(ok, tostring(err))
+  s:close()
+  peer:close()
+end)
+
+-- A table of operations keyed by socket (weak keys, as a scheduler keeps
+-- them) must not keep sockets alive: the operation anchors its socket and
+-- buffer in its own user value, not in the registry.
+case("a_weak_table_of_operations_by_socket_stays_collectable", function()
+  local ops = setmetatable({}, {__mode = "k"})
+  local l = t.listener()
+  local first_fd
+  for i = 1, 20 do
+    local s = csend.socket()
+    s:send_buffer_size(4096)
+    s:connect(l:local_endpoint())
+    local peer = l:accept()
+    first_fd = first_fd or s:getfd()
+    local op = s:start_send(string.rep("w", 1024 * 1024))
+    op:step()
+    ops[s] = op
+    peer:close()
+  end
+  collectgarbage()
+  collectgarbage()
+  local left = 0
+  for _ in pairs(ops) do left = left + 1 end
+  t.eq(left, 0, "operations left")
+  local probe = csend.socket()
+  assert(probe:getfd() <= first_fd + 2, "descriptors held: a new one is " .. probe:getfd())
+  probe:close()
+  l:close()
+end)
+
+case("pending_methods_check_their_object", function()
+  local s, peer = t.tcp_pair()
+  local op = s:start_send("abc")
+  local step = getmetatable(op) == "csend.PendingSend" and op.step
+  assert(step, "the operation's methods")
+  local msg = t.argerror(step, s)
+  assert(msg:find("csend.PendingSend expected, got"), msg)
+  t.argerror(step, newproxy and newproxy(false) or io.stdout)
+  t.eq(op:step(), 3, "the real one")
   s:close()
   peer:close()
 end)

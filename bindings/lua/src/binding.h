@@ -12,6 +12,7 @@
  * second upvalue of every function): several states in one process each
  * have their own, and nothing of one outlives it. */
 typedef struct {
+    const void *magic;  /* &csendlua_state_magic: the registry entry is ours */
     lua_State *running; /* the thread of the latest send, for the trace callback */
     int trace_ref;      /* set_trace's callback in the registry, or LUA_NOREF */
     int in_trace;       /* the callback is running: its own sends are not traced */
@@ -24,6 +25,7 @@ typedef struct {
 } lsocket;
 
 extern const char csendlua_socket_magic;
+extern const char csendlua_state_magic;
 
 #define STATE(L) ((lstate *)lua_touserdata((L), lua_upvalueindex(2)))
 

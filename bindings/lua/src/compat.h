@@ -15,6 +15,30 @@
 #define lua_newuserdatauv(L, size, nuv) lua_newuserdata((L), (size))
 #endif
 
+/* A full userdata's one user value: pops a table and sets it / pushes it
+ * (a userdata's environment table on 5.1 and LuaJIT). */
+static inline void csendlua_setuservalue(lua_State *L, int idx)
+{
+#if LUA_VERSION_NUM >= 504
+    lua_setiuservalue(L, idx, 1);
+#elif LUA_VERSION_NUM >= 502
+    lua_setuservalue(L, idx);
+#else
+    lua_setfenv(L, idx);
+#endif
+}
+
+static inline void csendlua_getuservalue(lua_State *L, int idx)
+{
+#if LUA_VERSION_NUM >= 504
+    lua_getiuservalue(L, idx, 1);
+#elif LUA_VERSION_NUM >= 502
+    lua_getuservalue(L, idx);
+#else
+    lua_getfenv(L, idx);
+#endif
+}
+
 #if LUA_VERSION_NUM < 503
 /* Pushes t[i] (metamethods apply) and returns its type. */
 static inline int csendlua_geti(lua_State *L, int idx, lua_Integer i)
@@ -32,22 +56,32 @@ static inline int csendlua_geti(lua_State *L, int idx, lua_Integer i)
 #define LUA_OK 0
 #endif
 #define lua_rawlen(L, idx) lua_objlen((L), (idx))
+#endif
 
-/* #t as the language says it from 5.2 on: __len first, then the raw length. */
+#if LUA_VERSION_NUM < 503
+/* #t as 5.3 says it, an integer or an error: __len first (5.1's lua_objlen
+ * ignores it on tables; 5.2's luaL_len returns an int, cut to 32 bits). */
 static inline lua_Integer csendlua_len(lua_State *L, int idx)
 {
-    if (luaL_callmeta(L, idx, "__len")) {
-        int isnum = lua_isnumber(L, -1);
-        lua_Number n = lua_tonumber(L, -1);
-        lua_pop(L, 1);
-        if (!isnum || n != (lua_Number)(lua_Integer)n)
-            luaL_error(L, "object length is not an integer");
-        return (lua_Integer)n;
-    }
-    return (lua_Integer)lua_objlen(L, idx);
+#if LUA_VERSION_NUM >= 502
+    lua_len(L, idx);
+#else
+    if (!luaL_callmeta(L, idx, "__len"))
+        lua_pushnumber(L, (lua_Number)lua_objlen(L, idx));
+#endif
+    int isnum = lua_isnumber(L, -1);
+    lua_Number n = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    /* In int64's range and integral, checked before the cast. */
+    if (!isnum || !(n >= -9223372036854775808.0 && n < 9223372036854775808.0) ||
+        n != (lua_Number)(lua_Integer)n)
+        return luaL_error(L, "object length is not an integer");
+    return (lua_Integer)n;
 }
 #define luaL_len csendlua_len
+#endif
 
+#if LUA_VERSION_NUM < 502
 #ifndef luaL_newlibtable
 /* LuaJIT 2.1 has these (and defines luaL_newlibtable); Lua 5.1 does not. */
 static inline void csendlua_setfuncs(lua_State *L, const luaL_Reg *l, int nup)

@@ -17,16 +17,26 @@ static int error_tostring(lua_State *L)
     return 1;
 }
 
-/* "failed: " .. e and e .. "!": each side as tostring gives it. */
+/* "failed: " .. e and e .. "!": the error object as tostring gives it.  An
+ * operand that is neither a string, a number nor a csend error is the
+ * language's own error, as if this metamethod were not there. */
 static int error_concat(lua_State *L)
 {
     for (int i = 1; i <= 2; i++) {
-        if (!lua_isstring(L, i)) { /* the error object (a number would do as it is) */
-            lua_pushcfunction(L, error_tostring);
-            lua_pushvalue(L, i);
-            lua_call(L, 1, 1);
-            lua_replace(L, i);
+        if (lua_isstring(L, i))
+            continue;
+        int ours = 0;
+        if (lua_getmetatable(L, i)) {
+            lua_getfield(L, -1, "__concat");
+            ours = lua_tocfunction(L, -1) == error_concat;
+            lua_pop(L, 2);
         }
+        if (!ours)
+            return luaL_error(L, "attempt to concatenate a %s value", luaL_typename(L, i));
+        lua_pushcfunction(L, error_tostring);
+        lua_pushvalue(L, i);
+        lua_call(L, 1, 1);
+        lua_replace(L, i);
     }
     lua_concat(L, 2);
     return 1;

@@ -96,13 +96,20 @@ static void constants(lua_State *L, const char *name, const csend_constant *(*fn
 
 #define STATE_KEY "csend.state"
 
+const char csendlua_state_magic = 0;
+
 lstate *csendlua_state(lua_State *L)
 {
+    /* Lua code can put anything in the registry (debug.getregistry): only a
+     * userdata of this size that carries the mark is this module's. */
     lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY);
-    if (lua_type(L, -1) == LUA_TUSERDATA)
-        return lua_touserdata(L, -1);
+    lstate *found = lua_touserdata(L, -1);
+    if (found != NULL && lua_type(L, -1) == LUA_TUSERDATA && lua_rawlen(L, -1) == sizeof *found &&
+        found->magic == &csendlua_state_magic)
+        return found;
     lua_pop(L, 1);
     lstate *st = lua_newuserdatauv(L, sizeof *st, 0);
+    st->magic = &csendlua_state_magic;
     st->running = NULL;
     st->trace_ref = LUA_NOREF;
     st->in_trace = 0;
