@@ -286,6 +286,114 @@ cases.cqueues_wait_sends_whole_buffers_and_keeps_the_deadline = function()
   s:close(); peer:close(); l:close()
 end
 
+-- A coroutine that waits and never comes back (closed by its scheduler,
+-- or resumed by something else) leaves no watcher behind: the next send on
+-- the same descriptor number waits again, and nothing resumes a coroutine
+-- that is gone.
+cases.a_wait_abandoned_by_its_coroutine_leaves_no_watcher = function()
+  local wait = wait_for(fail_with("a sender"))
+  local l = tcp_listener()
+  local function pair()
+    local s = csend.socket()
+    s:send_buffer_size(4096)
+    s:connect(l:local_endpoint())
+    return s, l:accept()
+  end
+  local big = string.rep("b", 4 * 1024 * 1024)
+  -- Resumed by something else: the wait returns, the send waits again.
+  local s, peer = pair()
+  local c = coroutine.create(function() co.send(wait, s, big) end)
+  assert(coroutine.resume(c))
+  assert(coroutine.resume(c)) -- not the loop: a stray resume
+  check(coroutine.status(c) == "suspended", "waiting again")
+  s:close()
+  uv.run() -- the close wakes the wait; the send fails into fail_with
+  check(#failures == 1 and failures[1]:find("SocketException: Software caused connection abort", 1, true), "got: %s",
+        table.concat(failures, "\n"))
+  failures = {}
+  peer:close()
+  if coroutine.close then -- 5.4: a scheduler closes the coroutine
+    local fd
+    s, peer = pair()
+    fd = s:getfd()
+    c = coroutine.create(function() co.send(wait, s, big) end)
+    assert(coroutine.resume(c))
+    assert(coroutine.close(c))
+    s:close()
+    c = nil
+    collectgarbage(); collectgarbage() -- the operation goes, and its descriptor
+    local s2, peer2 = pair()
+    check(s2:getfd() == fd, "the descriptor number came back: %d, %d", s2:getfd(), fd)
+    local sent
+    spawn(function() sent = co.send(wait, s2, big) end, fail_with("second sender"))
+    peer2:blocking(false)
+    local t = uv.new_timer()
+    t:start(1, 1, function()
+      pcall(peer2.receive, peer2, 1048576)
+      if sent then t:close() end
+    end)
+    run_loop()
+    check(sent == #big, "the second send: %s", tostring(sent))
+    s2:close(); peer2:close(); peer:close()
+  end
+  l:close()
+end
+
+-- A wait that raises gives the operation up at once (where pcall can
+-- wrap a yield: 5.2+, LuaJIT), so the socket's close is ordinary: the peer
+-- reads what the kernel took, then the end, never a reset.
+cases.a_wait_that_raises_gives_the_send_up = function()
+  if _VERSION == "Lua 5.1" and not rawget(_G, "jit") then
+    print("skipped: Lua 5.1 cannot yield inside pcall; the collector ends it")
+    return
+  end
+  local l = tcp_listener()
+  local s = csend.socket()
+  s:send_buffer_size(4096)
+  s:connect(l:local_endpoint())
+  local peer = l:accept()
+  local ok, err = pcall(co.send, function() error("the scheduler gave up") end, s,
+                        string.rep("r", 4 * 1024 * 1024))
+  check(not ok and tostring(err):find("the scheduler gave up"), "got %s", tostring(err))
+  check(s:send("tail") == 4, "the socket goes on")
+  s:close()
+  peer:receive_timeout(2000)
+  local n, chunk = 0, nil
+  repeat
+    chunk = peer:receive(1048576)
+    n = n + #chunk
+  until chunk == ""
+  check(n > 4, "the peer read %d bytes, then the end", n)
+  peer:close(); l:close()
+end
+
+-- With luv_wait's default, an error that ends the coroutine inside the
+-- loop is raised as text, so luv reports what it was.
+cases.a_default_luv_error_is_reported_as_text = function()
+  local lua = os.getenv("CSEND_LUA") or "lua5.4"
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write([[
+local csend = require "csend"
+local co = require "csend.co"
+local uv = require "luv"
+local l = csend.socket():bind("127.0.0.1", 0):listen(1)
+local s = csend.socket()
+s:send_buffer_size(4096)
+s:connect(l:local_endpoint())
+local peer = l:accept()
+s:send_timeout(100)
+coroutine.wrap(function() co.send(co.luv_wait(uv), s, string.rep("x", 8388608)) end)()
+uv.run()
+]])
+  f:close()
+  local p = io.popen(lua .. " " .. path .. " 2>&1")
+  local out = p:read("*a")
+  p:close()
+  os.remove(path)
+  check(out:find("SocketException: Connection timed out", 1, true), "luv printed: %s", out)
+end
+
 local name = arg[1]
 check(cases[name], "no case %s", tostring(name))
 cases[name]()

@@ -23,7 +23,7 @@ def module_dir(lua):
 @pytest.mark.parametrize("lua", list(LUAS))
 def test_scheduler(lua, case):
     assert (module_dir(lua) / "csend.so").exists(), f"the {lua} module is missing: run `make`"
-    env = child_env(dict(os.environ, LUA_CPATH=f"{module_dir(lua)}/?.so;;",
+    env = child_env(dict(os.environ, LUA_CPATH=f"{module_dir(lua)}/?.so;;", CSEND_LUA=lua,
                          LUA_PATH=f"{ROOT / 'bindings' / 'lua'}/?.lua;;"))
     run = subprocess.run([lua, str(SCRIPT), case], env=env, cwd=ROOT, capture_output=True,
                          text=True, timeout=300)
