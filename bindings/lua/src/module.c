@@ -24,9 +24,19 @@ static int l_socket_new(lua_State *L)
 }
 
 /* On failure the descriptor stays the caller's (csend.h). */
+/* A descriptor argument: an integer by the manual's coercions (1.5 is an
+ * argument error on every Lua, where luaL_checkinteger truncates on 5.1,
+ * 5.2 and LuaJIT); nil too is an argument error. */
+static int64_t fd_arg(lua_State *L)
+{
+    if (lua_isnoneornil(L, 1))
+        luaL_argerror(L, 1, "fd must be an integer, got no value");
+    return csendlua_opt_int(L, 1, "fd", -1);
+}
+
 static int l_fromfd(lua_State *L)
 {
-    lua_Integer fd = luaL_checkinteger(L, 1);
+    int64_t fd = fd_arg(L);
     lsocket *u = csendlua_new_socket(L);
     csend_error err;
     csend_socket *s = csend_socket_from_fd(fd, &err);
@@ -41,7 +51,7 @@ static int l_fromfd(lua_State *L)
 static int l_dup(lua_State *L)
 {
     csend_error err;
-    int fd = csend_dup_fd(luaL_checkinteger(L, 1), &err);
+    int fd = csend_dup_fd(fd_arg(L), &err);
     if (fd < 0)
         return csendlua_raise(L, &err);
     lua_pushinteger(L, fd);

@@ -24,12 +24,19 @@ lsocket *csendlua_check(lua_State *L, int idx)
 
 /* The trace hook: the callback of this state's set_trace runs on the thread
  * that sent, inside a protected call, so neither its errors nor a memory
- * error can unwind through the core. */
+ * error can unwind through the core.  Nothing before the protected call
+ * may raise: on Lua 5.1 and LuaJIT pushing a C function allocates (and
+ * lua_checkstack may), so there lua_cpcall makes everything protected. */
+typedef struct {
+    lstate *st;
+    const char *line;
+} trace_call;
+
 static int run_trace(lua_State *L)
 {
-    const char *line = lua_touserdata(L, 2);
-    lua_pushstring(L, line);
-    lua_replace(L, 2);
+    const trace_call *c = lua_touserdata(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->st->trace_ref);
+    lua_pushstring(L, c->line);
     lua_call(L, 1, 0);
     return 0;
 }
@@ -40,14 +47,23 @@ static int trace_hook(const char *line, void *context)
     if (st->trace_ref == LUA_NOREF)
         return 0; /* to stderr, as the core does */
     lua_State *L = st->running;
-    if (st->in_trace || L == NULL || !lua_checkstack(L, 4))
+    if (st->in_trace || L == NULL)
         return 1;
     st->in_trace = 1;
-    lua_pushcfunction(L, run_trace);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, st->trace_ref);
-    lua_pushlightuserdata(L, (void *)line);
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK)
+    trace_call c = {st, line};
+#if LUA_VERSION_NUM < 502
+    if (lua_cpcall(L, run_trace, &c) != 0)
         lua_pop(L, 1); /* a failing trace callback must not break the send */
+#else
+    /* 5.2+: a C function is a light value (nothing allocated), and 5.4's
+     * lua_checkstack reports instead of raising. */
+    if (LUA_VERSION_NUM < 504 || lua_checkstack(L, 4)) {
+        lua_pushcfunction(L, run_trace);
+        lua_pushlightuserdata(L, &c);
+        if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+            lua_pop(L, 1);
+    }
+#endif
     st->in_trace = 0;
     /* The callback's own sends (from any coroutine, since collected) set
      * running: the send this line belongs to runs on L. */
