@@ -66,10 +66,14 @@ static void *maybe_fail(void *ud, void *ptr, size_t osize, size_t nsize)
     (void)ud;
     if (nsize > 0 && (ptr == NULL || nsize > osize)) {
         fa.made++;
-        /* From the k-th on, until switched off: Lua retries a failed
-         * allocation after an emergency collection, so one refusal alone
-         * would never reach the caller. */
-        if (fa.left > 0 && (fa.left == 1 || --fa.left == 1))
+        /* From the k-th on, until switched off: Lua 5.2 and later retry a
+         * failed allocation after an emergency collection, so one refusal
+         * alone would never reach the caller.  Exactly the k-th: on Lua 5.1
+         * and LuaJIT, which raise at the first refusal, the caller's count
+         * of allocations made then tells whether the k-th came. */
+        if (fa.left > 1)
+            fa.left--;
+        else if (fa.left == 1)
             return NULL;
     }
     return fa.real(fa.real_ud, ptr, osize, nsize);
