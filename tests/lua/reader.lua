@@ -4,7 +4,7 @@
 local csend = require "csend"
 local t = require "support"
 local expected = t.pattern(tonumber(arg[2]))
-local s <close> = csend.socket()
+local s = csend.socket()
 s:connect("127.0.0.1", tonumber(arg[1]))
 local at = 0
 while true do
@@ -12,8 +12,10 @@ while true do
   if chunk == "" then break end
   if chunk ~= expected:sub(at + 1, at + #chunk) then
     print("MISMATCH at " .. at)
+    s:close()
     os.exit(1)
   end
   at = at + #chunk
 end
+s:close()
 print("OK " .. at)

@@ -9,8 +9,8 @@ local t = require "support"
 
 local BAD = {
   ["nil"] = {nil}, ["true"] = {true}, float = {1.5}, nan = {0 / 0}, inf = {math.huge},
-  minus_inf = {-math.huge}, big_float = {1e30}, maxinteger = {math.maxinteger},
-  mininteger = {math.mininteger}, string = {"abc"}, numeric_string = {"1e30"},
+  minus_inf = {-math.huge}, big_float = {1e30}, maxinteger = {t.maxinteger},
+  mininteger = {t.mininteger}, string = {"abc"}, numeric_string = {"1e30"},
   fraction_string = {"1.5"}, table = {{}},
   ["function"] = {print}, socket = {false}, -- false: replaced by a socket below
 }
@@ -125,18 +125,25 @@ end
 local function run_case(c)
   local s, peer
   if c.kind == "stream" then s, peer = t.tcp_pair() else s = udp() end
-  local other <close> = udp()
+  local other = udp()
   local what = string.format("%s arg %s = %s", c.name, c.element and "element" or c.pos, c.bad)
   if c.element then
-    check(what, c.want, pcall(s.send_segments, s, {"ok", value(c.bad, other), "x"}))
+    local list = {"ok", value(c.bad, other), "x"}
+    if list[2] == nil then
+      -- A list with a hole has no length of its own (# may say 1 or 3, and
+      -- LuaJIT says 1): __len says 3.
+      setmetatable(list, {__len = function() return 3 end})
+    end
+    check(what, c.want, pcall(s.send_segments, s, list))
   else
-    local args = table.pack(table.unpack(c.spec[2]))
+    local args = t.pack(t.unpack(c.spec[2]))
     args[c.pos] = value(c.bad, other)
     local n = math.max(#c.spec[2], c.pos)
-    check(what, c.want, pcall(s[c.spec[1]], s, table.unpack(args, 1, n)))
+    check(what, c.want, pcall(s[c.spec[1]], s, t.unpack(args, 1, n)))
   end
   s:close()
   if peer then peer:close() end
+  other:close()
 end
 
 case("every_argument_of_every_method_gets_the_documented_error", function()
@@ -158,7 +165,7 @@ case("closed_socket_is_disposed_before_any_value_is_checked", function()
         local rules = tab[2] and pos >= #spec[2] - 1 and {} or spec[3][pos] or {}
         for _, bad in ipairs({"nil", "maxinteger"}) do
           if rules[bad] and rules[bad][1] ~= ARGERR then
-            local args = table.pack(table.unpack(spec[2]))
+            local args = t.pack(t.unpack(spec[2]))
             args[pos] = value(bad)
             variants[#variants + 1] = args
           end
@@ -166,7 +173,7 @@ case("closed_socket_is_disposed_before_any_value_is_checked", function()
       end
       for _, args in ipairs(variants) do
         local e = t.raises("ObjectDisposedException", s[spec[1]], s,
-                           table.unpack(args, 1, #spec[2]))
+                           t.unpack(args, 1, #spec[2]))
         t.eq(e.object_name, "csend.Socket", name .. ": object_name")
         n = n + 1
       end
@@ -200,16 +207,16 @@ case("module_functions_reject_bad_values", function()
   end
   for i, param in ipairs({"addressFamily", "socketType", "protocolType"}) do
     local args = {csend.AddressFamily.InterNetwork, csend.SocketType.Stream, 6}
-    args[i] = math.maxinteger
-    local e = t.raises("ArgumentOutOfRangeException", csend.socket, table.unpack(args, 1, 3))
+    args[i] = t.maxinteger
+    local e = t.raises("ArgumentOutOfRangeException", csend.socket, t.unpack(args, 1, 3))
     t.eq(e.param_name, param, "socket param")
   end
-  for _, fd in ipairs({-1, (1 << 32) + 1, math.maxinteger, math.mininteger}) do
+  for _, fd in ipairs({-1, 4294967297, t.maxinteger, t.mininteger}) do
     -- never truncated: 2^32 + 1 is not descriptor 1
     t.eq(t.raises("ArgumentOutOfRangeException", csend.fromfd, fd).param_name, "fd", "fromfd")
     t.eq(t.raises("ArgumentOutOfRangeException", csend.dup, fd).param_name, "fd", "dup")
   end
-  t.eq(t.raises("SocketException", csend.dup, 1 << 30).socket_error, "OperationAborted",
+  t.eq(t.raises("SocketException", csend.dup, 1073741824).socket_error, "OperationAborted",
        "dup of a descriptor that is not open (EBADF)")
   t.argerror(csend.set_trace, true, "not a function")
   t.argerror(csend.set_trace, true, 5)

@@ -15,8 +15,8 @@ local function tcp(family) return csend.socket(family or AF.InterNetwork, ST.Str
 
 case("udp_not_bound_local_ep_becomes_wildcard_on_send_to", function()
   -- LocalEndPointTest.cs: UdpSocket_WhenNotBound_LocalEPChangeToWildcardOnSendTo
-  local server <close> = udp():bind("0.0.0.0", 0)
-  local client <close> = udp()
+  local server = udp():bind("0.0.0.0", 0)
+  local client = udp()
   t.eq(client:local_endpoint(), nil, ".NET asserts null before SendTo")
   local _, port = server:local_endpoint()
   t.eq(client:send_to("\1\2\3", "127.0.0.1", port), 3, "sent")
@@ -26,29 +26,32 @@ case("udp_not_bound_local_ep_becomes_wildcard_on_send_to", function()
   t.eq(data, "\1\2\3", ".NET asserts the bytes")
   t.eq(from, "127.0.0.1", "sender")
   t.eq(fport, cport, "sender's port")
+  client:close()
+  server:close()
 end)
 
 case("tcp_not_bound_local_ep_is_nil_until_connect", function()
   -- LocalEndPointTest.cs: TcpClientSocket_WhenNotBound_LocalEPChangeToSpecificOnConnect
-  local l <close> = t.listener()
-  local c <close> = tcp()
+  local l = t.listener()
+  local c = tcp()
   t.eq(c:local_endpoint(), nil, ".NET asserts null before Connect")
   c:connect(l:local_endpoint())
   t.eq(c:local_endpoint(), "127.0.0.1", ".NET asserts the loopback after")
-  local a <close> = l:accept()
+  local a = l:accept()
   local h1, p1 = a:remote_endpoint()
   local h2, p2 = c:local_endpoint()
   t.eq(h1 .. ":" .. p1, h2 .. ":" .. p2, ".NET asserts accepted.RemoteEndPoint == LocalEndPoint")
+  for _, x in ipairs({a, c, l}) do x:close() end
 end)
 
 case("send_to_broadcast_access_denied_does_not_bind_then_enable_broadcast", function()
   -- SendTo.cs: Datagram_UDP_AccessDenied_Throws_DoesNotBind (127.255.255.255 for
   -- 255.255.255.255: the tests never leave the loopback) and
   -- EnableBroadcastTest.cs: UdpConstructor_EnableBroadcast_Configurable
-  local r <close> = udp():bind("127.255.255.255", 0)
+  local r = udp():bind("127.255.255.255", 0)
   r:receive_timeout(5000)
   local _, port = r:local_endpoint()
-  local s <close> = udp()
+  local s = udp()
   t.eq(s:enable_broadcast(), false, ".NET: false by default")
   local e = t.raises("SocketException", s.send_to, s, "hi", "127.255.255.255", port)
   t.eq(e.socket_error, "AccessDenied", ".NET asserts AccessDenied")
@@ -56,11 +59,13 @@ case("send_to_broadcast_access_denied_does_not_bind_then_enable_broadcast", func
   t.eq(s:enable_broadcast(true):enable_broadcast(), true, "set")
   t.eq(s:send_to("hi", "127.255.255.255", port), 2, "the broadcast goes out")
   t.eq((r:receive_from(8)), "hi", "and arrives on lo")
+  s:close()
+  r:close()
 end)
 
 case("receive_from_not_bound_is_invalid_operation_after_the_size_check", function()
   -- ReceiveFrom.cs: NotBound_Throws_InvalidOperationException, OutOfRange_Throws_...
-  local s <close> = udp()
+  local s = udp()
   t.raises("InvalidOperationException", s.receive_from, s, 1)
   local e = t.raises("ArgumentOutOfRangeException", s.receive_from, s, -1)
   t.eq(e.param_name, "size", "the size is checked first")
@@ -83,7 +88,7 @@ end)
 case("options_booleans_integers_and_linger_tables", function()
   -- KeepAliveTest.cs: Socket_KeepAlive_Disabled_By_Default, Socket_KeepAlive_Enable,
   -- Socket_KeepAlive_Time; LingerStateTest.cs: Socket_LingerState_Common_Boundaries_...
-  local s <close> = tcp()
+  local s = tcp()
   t.eq(s:get_socket_option(Level.Socket, Name.KeepAlive), 0, ".NET: KeepAlive 0 by default")
   s:set_socket_option(Level.Socket, Name.KeepAlive, true)
   t.eq(s:get_socket_option(Level.Socket, Name.KeepAlive) ~= 0, true, "enabled")
@@ -106,13 +111,14 @@ case("options_booleans_integers_and_linger_tables", function()
   t.eq(e.param_name, "optionValue", "an object value for a name that takes none")
   e = t.raises("SocketException", s.get_socket_option, s, Level.Socket, -1)
   t.eq(e.socket_error, "ProtocolOption", ".NET: an unsupported option")
+  s:close()
 end)
 
 case("properties_checks_and_families", function()
   -- ArgumentValidationTests.cs: SetTtl_OutOfRange_..., SetSendBufferSize_Negative_...,
   -- DontFragment_IPv6_Throws_NotSupported; DualModeSocketTest.cs:
   -- IPv4Constructor_DualMode_GetterReturnsFalse / _SetterThrows
-  local s <close> = udp()
+  local s = udp()
   for _, bad in ipairs({-1, 256}) do
     t.eq(t.raises("ArgumentOutOfRangeException", s.ttl, s, bad).param_name, "value", "ttl")
   end
@@ -120,23 +126,26 @@ case("properties_checks_and_families", function()
   t.raises("ArgumentOutOfRangeException", s.send_buffer_size, s, -1)
   t.eq(s:dual_mode(), false, "IPv4 reads false")
   t.raises("NotSupportedException", s.dual_mode, s, true)
-  local six <close> = udp(AF.InterNetworkV6)
+  local six = udp(AF.InterNetworkV6)
   t.raises("NotSupportedException", six.dont_fragment, six)
   t.eq(six:dual_mode(false):dual_mode(), false, "NormalConstructor_DualModeConfgiureable")
   t.eq(six:dual_mode(true):dual_mode(), true, "and back")
   s:close()
   t.raises("ObjectDisposedException", s.ttl, s)
   t.eq(s:blocking(), true, "Blocking reads back after Dispose, as .NET")
+  six:close()
 end)
 
 case("dual_mode_receive_from_gives_the_mapped_sender", function()
   -- DualModeSocketTest.cs: ReceiveFromV4BoundToAnyV6
-  local server <close> = udp(AF.InterNetworkV6):dual_mode(true):bind("::", 0)
+  local server = udp(AF.InterNetworkV6):dual_mode(true):bind("::", 0)
   server:receive_timeout(5000)
   local _, port = server:local_endpoint()
-  local client <close> = udp()
+  local client = udp()
   client:send_to("x", "127.0.0.1", port)
   local data, host = server:receive_from(1)
   t.eq(data, "x", "1 byte")
   t.eq(host, "::ffff:127.0.0.1", ".NET asserts the IPv4-mapped sender")
+  client:close()
+  server:close()
 end)

@@ -20,7 +20,7 @@ end
 local serial = 0
 local function fresh(n)
   serial = serial + 1
-  return (string.format("%08d", serial)):rep(n // 8)
+  return (string.format("%08d", serial)):rep(math.floor(n / 8))
 end
 
 local function with_trace(fn, body)
@@ -35,10 +35,10 @@ end
 case("len_of_two_to_the_sixty_is_out_of_range_before_any_allocation", function()
   -- Review finding 2: count * sizeof overflowed to a 0-byte allocation.
   local tx, rx = udp_pair()
-  local list = setmetatable({}, {__len = function() return 1 << 60 end})
+  local list = setmetatable({}, {__len = function() return 1152921504606846976 end}) -- 2^60
   local e = t.raises("ArgumentOutOfRangeException", tx.send_segments, tx, list)
   t.eq(e.param_name, "buffers", "param")
-  for _, n in ipairs({-1, 0, math.mininteger}) do
+  for _, n in ipairs({-1, 0, t.mininteger}) do
     local lie = setmetatable({}, {__len = function() return n end})
     t.eq(t.raises("ArgumentException", tx.send_segments, tx, lie).param_name, "buffers",
          "param for __len " .. n)
@@ -132,29 +132,6 @@ case("tostring_metamethods_never_make_a_buffer_or_host", function()
   rx:close()
 end)
 
-case("close_handlers_that_run_while_a_send_error_unwinds", function()
-  if not _VERSION:find("5.4") then return end -- to-be-closed variables are Lua 5.4's
-  local chunk = load([[
-    local csend, t = ...
-    local s, peer = t.tcp_pair()
-    local ok, e = pcall(function()
-      local guard <close> = setmetatable({}, {__close = function()
-        s:close()
-        collectgarbage()
-      end})
-      local own <close> = s -- the socket's own __close runs too
-      s:send("abc", 9) -- offset out of range: raises
-    end)
-    assert(not ok and type(e) == "table", tostring(e))
-    t.eq(e.name, "ArgumentOutOfRangeException", "the send's error survives the handlers")
-    t.eq(s:closed(), true, "closed by the handlers")
-    t.raises("ObjectDisposedException", s.send, s, "x")
-    t.eq(t.drain(peer), "", "nothing was sent")
-    peer:close()
-  ]])
-  chunk(csend, t)
-end)
-
 -- ---- the socket's metatable and finalizer ---------------------------------
 
 case("metatable_is_hidden_so_lua_code_cannot_reach_gc", function()
@@ -200,10 +177,10 @@ case("a_finalizer_that_closes_another_socket_runs_during_a_send", function()
   local other, other_peer = t.tcp_pair()
   local closed_by_gc = false
   do
-    setmetatable({}, {__gc = function()
+    t.finalizer(function()
       other:close()
       closed_by_gc = true
-    end})
+    end)
   end
   with_trace(function() collectgarbage() collectgarbage() end, function()
     t.eq(s:send("abc"), 3, "send while a finalizer closes another socket")

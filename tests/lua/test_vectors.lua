@@ -9,9 +9,9 @@ for line in io.lines(path) do
     local f = {}
     for word in line:gmatch("%S+") do f[#f + 1] = word end
     rows[#rows + 1] = {
-      name = f[1], closed = f[2] == "closed", buffer_len = math.tointeger(tonumber(f[3])),
-      offset = math.tointeger(tonumber(f[4])), size = math.tointeger(tonumber(f[5])),
-      flags = math.tointeger(tonumber(f[6])), expect = f[7], detail = f[8],
+      name = f[1], closed = f[2] == "closed", buffer_len = t.tointeger(tonumber(f[3])),
+      offset = t.tointeger(tonumber(f[4])), size = t.tointeger(tonumber(f[5])),
+      flags = t.tointeger(tonumber(f[6])), expect = f[7], detail = f[8],
     }
   end
 end
@@ -40,11 +40,11 @@ for _, r in ipairs(rows) do
     local buf = buffer(r.buffer_len)
     if r.expect == "ok" then
       local n = s:send(buf, r.offset, r.size, r.flags)
-      t.eq(n, math.tointeger(tonumber(r.detail)), r.name .. " count")
+      t.eq(n, t.tointeger(tonumber(r.detail)), r.name .. " count")
       -- Without SO_OOBINLINE the urgent (last) byte must be fetched before
       -- the normal stream is read past its mark, which would discard it.
       local urgent = ""
-      if r.flags & csend.SocketFlags.OutOfBand ~= 0 and n > 0 then
+      if t.has_bit(r.flags, csend.SocketFlags.OutOfBand) and n > 0 then
         peer:receive_timeout(1000)
         urgent = peer:receive(1, csend.SocketFlags.OutOfBand)
       end
