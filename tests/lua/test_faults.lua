@@ -126,39 +126,19 @@ end)
 -- Every allocation of the Lua state fails once, inside every call that
 -- allocates: each run either works or raises (a memory error, or the
 -- csend error it was building), leaks no descriptor, and the sockets go
--- on working.
-case("every_lua_allocation_failing_once_leaves_nothing_broken", function()
-  local l = t.listener()
-  local host, port = l:local_endpoint()
-  local s, peer = t.tcp_pair()
-  local pending_fd
-  local rx = csend.socket(csend.AddressFamily.InterNetwork, csend.SocketType.Dgram)
-  rx:bind("127.0.0.1", 0)
-  local rhost, rport = rx:local_endpoint()
-  local many = {}
-  for i = 1, 40 do many[i] = ("%03d"):format(i) end
-  local calls = {
-    socket = function() return csend.socket() end,
-    fromfd = function()
-      pending_fd = csend.dup(s:getfd()) -- the caller's until fromfd succeeds
-      local r = csend.fromfd(pending_fd)
-      pending_fd = nil
-      return r
-    end,
-    accept = function()
-      local c = csend.socket()
-      c:connect(host, port)
-      local ok, r = pcall(l.accept, l)
-      c:close()
-      if not ok then error(r, 0) end
-      return r
-    end,
-    send_segments = function() return s:send_segments(many) end,
-    send_to = function() return rx:send_to("d", rhost, rport) end,
-    receive = function() s:send("r") return peer:receive(1) end,
-    raise = function() return s:send("x", 5) end,
-    set_trace = function() csend.set_trace(true, function() end) s:send("t") end,
-  }
+-- on working; closing them at the end releases every descriptor.
+-- make_calls(c) gives the calls, by name, on the sockets in c; returns the
+-- number of runs that raised because of the failure.
+local function every_allocation_failing_once(make_calls)
+  local c = {}
+  c.l = t.listener()
+  c.host, c.port = c.l:local_endpoint()
+  c.s, c.peer = t.tcp_pair()
+  c.rx = csend.socket(csend.AddressFamily.InterNetwork, csend.SocketType.Dgram)
+  c.rx:bind("127.0.0.1", 0)
+  c.rhost, c.rport = c.rx:local_endpoint()
+  c.pending_fd = false -- a key already there: setting it allocates nothing
+  local calls = make_calls(c)
   local failures = 0
   local armed = 0
   for name, fn in pairs(calls) do
@@ -170,9 +150,9 @@ case("every_lua_allocation_failing_once_leaves_nothing_broken", function()
       local ok, r = pcall(run)
       local made = fault.fail_alloc(0)
       csend.set_trace(false)
-      if pending_fd then -- a failed fromfd left the duplicate to us
-        csend.fromfd(pending_fd):close()
-        pending_fd = nil
+      if c.pending_fd then -- a failed fromfd left the duplicate to us
+        csend.fromfd(c.pending_fd):close()
+        c.pending_fd = false
       end
       if type(r) == "userdata" and r.close then r:close() end
       collectgarbage()
@@ -184,9 +164,59 @@ case("every_lua_allocation_failing_once_leaves_nothing_broken", function()
       end
       if made < k then break end -- no k-th allocation: every site has failed once
     end
-    t.eq(s:send("ok"), 2, name .. ": the socket still sends")
+    t.eq(c.s:send("ok"), 2, name .. ": the socket still sends")
   end
-  t.drain(peer)
+  t.drain(c.peer)
+  for _, x in ipairs({{"listener", c.l}, {"sender", c.s}, {"peer", c.peer}, {"udp", c.rx}}) do
+    local before = fault.open_fds()
+    x[2]:close()
+    t.eq(fault.open_fds(), before - 1, x[1] .. ": close releases its descriptor")
+  end
+  return failures
+end
+
+case("every_lua_allocation_failing_once_leaves_nothing_broken", function()
+  local many = {}
+  for i = 1, 40 do many[i] = ("%03d"):format(i) end
+  local failures = every_allocation_failing_once(function(c)
+    return {
+      socket = function() return csend.socket() end,
+      fromfd = function()
+        c.pending_fd = csend.dup(c.s:getfd()) -- the caller's until fromfd succeeds
+        local r = csend.fromfd(c.pending_fd)
+        c.pending_fd = false
+        return r
+      end,
+      accept = function()
+        local client = csend.socket()
+        client:connect(c.host, c.port)
+        local ok, r = pcall(c.l.accept, c.l)
+        client:close()
+        if not ok then error(r, 0) end
+        return r
+      end,
+      send_segments = function() return c.s:send_segments(many) end,
+      send_to = function() return c.rx:send_to("d", c.rhost, c.rport) end,
+      receive = function() c.s:send("r") return c.peer:receive(1) end,
+      raise = function() return c.s:send("x", 5) end,
+    }
+  end)
   assert(failures >= 15, "failures injected: " .. failures)
-  for _, x in ipairs({l, s, peer, rx}) do x:close() end
 end)
+
+-- KNOWN: on Lua 5.1 and LuaJIT a memory error in the trace hook unwinds
+-- through the core's send: lua_checkstack and lua_pushcfunction (a closure
+-- there) raise on a failed allocation, where from 5.2 on the first reports
+-- it and the second allocates nothing. The send's reference on the socket
+-- is never dropped, so closing it keeps its descriptor open and __gc never
+-- frees it (LeakSanitizer and valgrind: 80 bytes from csend_socket_open).
+local unwinds = _VERSION == "Lua 5.1"
+    and "a memory error in the trace hook unwinds through the core's send (Lua 5.1, LuaJIT)"
+case("every_lua_allocation_failing_once_in_a_traced_send_leaves_nothing_broken", function()
+  local failures = every_allocation_failing_once(function(c)
+    return {
+      set_trace = function() csend.set_trace(true, function() end) c.s:send("t") end,
+    }
+  end)
+  assert(failures >= 1, "failures injected: " .. failures)
+end, {xfail = unwinds})
