@@ -46,7 +46,8 @@ test: build python
 
 # The whole suite again against a build of the core and both modules with
 # AddressSanitizer and UndefinedBehaviorSanitizer; the runtime is preloaded
-# into python3 and lua5.4. Leak checking is on for the C and Lua processes
+# into python3 and every Lua interpreter (5.1, 5.2, 5.3, 5.4 and LuaJIT: the
+# Lua tests run on each). Leak checking is on for the C and Lua processes
 # (CPython itself keeps memory at exit; its leaks are test_leaks.py's job).
 ASAN_BUILD  := $(BUILD)/asan
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -88,7 +89,8 @@ test-tsan: deps $(VENV)/.installed
 
 # The C (cmocka) and Lua suites under valgrind's memcheck: zero errors and no
 # definite leaks, or the test fails. Fewer close races: memcheck runs one
-# thread at a time.
+# thread at a time. The Lua cases run on lua5.4 and lua5.1 only (test_lua.py
+# skips the others here): LuaJIT needs a build of its own for memcheck.
 test-valgrind: build
 	CSEND_VALGRIND=1 CSEND_RACES=1000 $(VPY) -m pytest -p no:cacheprovider \
 	  tests/c/test_core_c.py tests/lua/test_lua.py tests/lua/test_lua_states.py

@@ -17,6 +17,30 @@ TSAN = os.environ.get("CSEND_SANITIZE") == "thread"
 VALGRIND = bool(os.environ.get("CSEND_VALGRIND"))
 
 
+# The Lua interpreters the Lua tests run on, each with the directory, under
+# build/lua and build/tests/lua, that the build puts its modules in: Lua 5.4's
+# at the top, the others' in a directory of their own.
+LUAS = {"lua5.4": "", "lua5.1": "5.1", "lua5.2": "5.2", "lua5.3": "5.3", "luajit": "luajit"}
+
+
+def lua_module_dirs(lua):
+    """(where csend.so is, where csend_fault.so is) for interpreter lua."""
+    sub = LUAS[lua]
+    return BUILD / "lua" / sub, BUILD / "tests" / "lua" / sub
+
+
+def lua_module_missing(lua):
+    """Why interpreter lua cannot run the Lua tests, or None. The Makefile
+    installs all five and builds the module for each: nothing is skipped."""
+    import shutil
+    if shutil.which(lua) is None:
+        return f"{lua} is not installed: `make` installs every interpreter the tests run on"
+    module = lua_module_dirs(lua)[0] / "csend.so"
+    if not module.exists():
+        return f"{module} is missing: `make` builds the module for every Lua"
+    return None
+
+
 def under_valgrind(cmd):
     """cmd, run under memcheck when VALGRIND: any error or definite leak
     makes it exit 99."""

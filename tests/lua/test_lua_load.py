@@ -1,7 +1,8 @@
 """Integrity under load through the Lua module: tests/lua/integrity.lua sends
 random chunks of a random pool at random offsets to a Python receiver that
 hashes what arrives (SHA-256); its log of (offset, size) says what should
-have. CSEND_INTEGRITY_MIB sets the amount (default 128; `make stress` 1024)."""
+have. CSEND_INTEGRITY_MIB sets the amount (default 128; `make stress` 1024).
+Once on every Lua the module is built for."""
 import hashlib
 import os
 import random
@@ -9,13 +10,18 @@ import socket
 import subprocess
 import threading
 
-from conftest import BUILD, ROOT, child_env
+import pytest
+
+from conftest import LUAS, ROOT, child_env, lua_module_dirs, lua_module_missing
 
 MIB = 1 << 20
 TOTAL = int(os.environ.get("CSEND_INTEGRITY_MIB", "128")) * MIB
 
 
-def test_lua_random_chunks_and_offsets_arrive_with_the_same_sha256(tmp_path):
+@pytest.mark.parametrize("lua", list(LUAS))
+def test_lua_random_chunks_and_offsets_arrive_with_the_same_sha256(lua, tmp_path):
+    missing = lua_module_missing(lua)
+    assert missing is None, missing
     pool = random.Random(TOTAL).randbytes(16 * MIB)
     pool_file = tmp_path / "pool"
     pool_file.write_bytes(pool)
@@ -34,8 +40,8 @@ def test_lua_random_chunks_and_offsets_arrive_with_the_same_sha256(tmp_path):
 
         reader = threading.Thread(target=receive)
         reader.start()
-        env = child_env(dict(os.environ, LUA_CPATH=f"{BUILD / 'lua'}/?.so;;"))
-        run = subprocess.run(["lua5.4", str(ROOT / "tests" / "lua" / "integrity.lua"),
+        env = child_env(dict(os.environ, LUA_CPATH=f"{lua_module_dirs(lua)[0]}/?.so;;"))
+        run = subprocess.run([lua, str(ROOT / "tests" / "lua" / "integrity.lua"),
                               str(pool_file), str(port), str(TOTAL), "42"],
                              env=env, capture_output=True, text=True, timeout=600)
         reader.join(timeout=60)
