@@ -42,5 +42,5 @@ def test_the_rockspec_builds_the_sources_cmake_builds():
     core = set(re.findall(r"(core/src/\w+\.c)", cmake))
     lua = {f"bindings/lua/{p}" for p in re.findall(
         r"(src/\w+\.c)", (ROOT / "bindings" / "lua" / "CMakeLists.txt").read_text().split(
-            "add_library(csend_lua")[1].split(")")[0])}
+            "set(CSEND_LUA_SOURCES")[1].split(")")[0])}
     assert listed == core | lua
