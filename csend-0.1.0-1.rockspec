@@ -14,7 +14,7 @@ description = {
    license = "MIT",
 }
 dependencies = {
-   "lua >= 5.4",
+   "lua >= 5.1",
 }
 build = {
    type = "builtin",

@@ -8,28 +8,62 @@ import pytest
 from conftest import ROOT
 
 
+# luarocks --lua-version, and the variables LuaRocks is given, by interpreter:
+# LuaJIT is a Lua 5.1 to LuaRocks, with headers and an interpreter of its own.
+ROCK_LUAS = {
+    "lua5.1": ("5.1", lambda: []),
+    "lua5.2": ("5.2", lambda: []),
+    "lua5.3": ("5.3", lambda: []),
+    "lua5.4": ("5.4", lambda: []),
+    "luajit": ("5.1", lambda: [
+        "LUA_INCDIR=" + subprocess.run(["pkg-config", "--variable=includedir", "luajit"],
+                                       capture_output=True, text=True, check=True).stdout.strip(),
+        "LUA=" + shutil.which("luajit")]),
+}
+
+# Where require found the module (package.searchpath is 5.2's), a send over
+# loopback from one csend socket to another, and an error object.
+PROBE = """
+local csend = require "csend"
+local where
+for template in package.cpath:gmatch("[^;]+") do
+  local path = template:gsub("%?", "csend")
+  local f = io.open(path)
+  if f then f:close() where = path break end
+end
+local l = csend.socket():bind("127.0.0.1", 0):listen(1)
+local c = csend.socket()
+c:connect(l:local_endpoint())
+local a = l:accept()
+local n = c:send("over-loopback")
+local got = a:receive(64)
+for _, s in ipairs({a, c, l}) do s:close() end
+local ok, e = pcall(c.send, c, "x")
+print(where, n, got, e.name)
+"""
+
+
 @pytest.mark.packaging
-def test_luarocks_make_installs_a_working_module(tmp_path):
+@pytest.mark.parametrize("lua", list(ROCK_LUAS))
+def test_luarocks_make_installs_a_working_module(lua, tmp_path):
+    version, variables = ROCK_LUAS[lua]
     src = tmp_path / "src"
     for part in ("core", "bindings/lua"):
         shutil.copytree(ROOT / part, src / part)
     rockspec = next(ROOT.glob("csend-*.rockspec"))
     shutil.copy(rockspec, src)
     tree = tmp_path / "tree"
-    build = subprocess.run(["luarocks", "--lua-version", "5.4", "make", "--tree", str(tree),
-                            rockspec.name], cwd=src, capture_output=True, text=True)
+    build = subprocess.run(["luarocks", "--lua-version", version, "make", "--tree", str(tree),
+                            rockspec.name] + variables(), cwd=src, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout + build.stderr
-    code = ('local csend = require "csend"\n'
-            'local s = csend.socket()\n'
-            's:close()\n'
-            'local ok, e = pcall(s.send, s, "x")\n'
-            'print(package.searchpath("csend", package.cpath), e.name)\n')
-    env = dict(os.environ, LUA_CPATH=f"{tree}/lib/lua/5.4/?.so")
-    run = subprocess.run(["lua5.4", "-e", code], env=env, capture_output=True, text=True,
+    env = dict(os.environ, LUA_CPATH=f"{tree}/lib/lua/{version}/?.so")
+    run = subprocess.run([lua, "-e", PROBE], env=env, capture_output=True, text=True,
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    where, name = run.stdout.split()
-    assert where.startswith(str(tree)) and name == "ObjectDisposedException"
+    where, sent, got, name = run.stdout.split()
+    assert where.startswith(str(tree)), where
+    assert (sent, got) == ("13", "over-loopback")
+    assert name == "ObjectDisposedException"
 
 
 def test_the_rockspec_builds_the_sources_cmake_builds():
