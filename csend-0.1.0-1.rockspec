@@ -22,7 +22,8 @@ build = {
       csend = {
          sources = {
             "bindings/lua/src/module.c", "bindings/lua/src/socket.c",
-            "bindings/lua/src/errors.c", "bindings/lua/src/args.c",
+            "bindings/lua/src/pending.c", "bindings/lua/src/errors.c",
+            "bindings/lua/src/args.c",
             "core/src/constants.c", "core/src/error.c", "core/src/validate.c",
             "core/src/socket.c",
             "core/src/io.c", "core/src/options.c", "core/src/endpoint.c", "core/src/trace.c",
@@ -30,5 +31,6 @@ build = {
          incdirs = { "core/include" },
          libraries = { "pthread" },
       },
+      ["csend.co"] = "bindings/lua/csend/co.lua",
    },
 }

@@ -21,25 +21,29 @@ ROCK_LUAS = {
         "LUA=" + shutil.which("luajit")]),
 }
 
-# Where require found the module (package.searchpath is 5.2's), a send over
-# loopback from one csend socket to another, and an error object.
+# Where require found the module and csend.co (package.searchpath is 5.2's),
+# a send over loopback from one csend socket to another, the same through
+# csend.co, and an error object.
 PROBE = """
-local csend = require "csend"
-local where
-for template in package.cpath:gmatch("[^;]+") do
-  local path = template:gsub("%?", "csend")
-  local f = io.open(path)
-  if f then f:close() where = path break end
+local function where(path, name)
+  for template in path:gmatch("[^;]+") do
+    local file = template:gsub("%?", name)
+    local f = io.open(file)
+    if f then f:close() return file end
+  end
 end
+local csend = require "csend"
+local co = require "csend.co"
 local l = csend.socket():bind("127.0.0.1", 0):listen(1)
 local c = csend.socket()
 c:connect(l:local_endpoint())
 local a = l:accept()
-local n = c:send("over-loopback")
+local n = c:send("over-")
+n = n + co.send(function() error("no wait needed") end, c, "loopback")
 local got = a:receive(64)
 for _, s in ipairs({a, c, l}) do s:close() end
 local ok, e = pcall(c.send, c, "x")
-print(where, n, got, e.name)
+print(where(package.cpath, "csend"), where(package.path, "csend/co"), n, got, e.name)
 """
 
 
@@ -56,12 +60,13 @@ def test_luarocks_make_installs_a_working_module(lua, tmp_path):
     build = subprocess.run(["luarocks", "--lua-version", version, "make", "--tree", str(tree),
                             rockspec.name] + variables(), cwd=src, capture_output=True, text=True)
     assert build.returncode == 0, build.stdout + build.stderr
-    env = dict(os.environ, LUA_CPATH=f"{tree}/lib/lua/{version}/?.so")
+    env = dict(os.environ, LUA_CPATH=f"{tree}/lib/lua/{version}/?.so",
+               LUA_PATH=f"{tree}/share/lua/{version}/?.lua")
     run = subprocess.run([lua, "-e", PROBE], env=env, capture_output=True, text=True,
                          cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    where, sent, got, name = run.stdout.split()
-    assert where.startswith(str(tree)), where
+    module, co, sent, got, name = run.stdout.split()
+    assert module.startswith(str(tree)) and co.startswith(str(tree)), (module, co)
     assert (sent, got) == ("13", "over-loopback")
     assert name == "ObjectDisposedException"
 
