@@ -220,18 +220,15 @@ case("module_functions_reject_bad_values", function()
   t.argerror(csend.set_trace, true, 5)
 end)
 
--- KNOWN: on Lua 5.1, 5.2 and LuaJIT, csend.fromfd and csend.dup take a
--- fractional descriptor (1.5) as its integer part and act on descriptor 1:
--- they read it with luaL_checkinteger, which truncates there, where 5.3 and
--- 5.4 raise the argument error the module's other integers give everywhere.
-local truncates = not t.integers
-    and "fromfd and dup truncate 1.5 to descriptor 1 (luaL_checkinteger before Lua 5.3)"
+-- fromfd and dup read the descriptor as every integer argument: a fraction
+-- is an argument error on every Lua (luaL_checkinteger truncated it to
+-- descriptor 1 on 5.1, 5.2 and LuaJIT).
 case("fromfd_and_dup_reject_what_is_no_integer", function()
   for _, k in ipairs({"true", "float", "string", "table"}) do
     t.argerror(csend.fromfd, value(k))
     t.argerror(csend.dup, value(k))
   end
-end, {xfail = truncates})
+end)
 
 case("the_catalogue_leaks_nothing", function()
   local cases = all_cases()

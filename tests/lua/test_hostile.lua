@@ -32,12 +32,8 @@ end
 
 -- ---- metamethods on the list of the gather form --------------------------
 
--- KNOWN: on Lua 5.2 a __len beyond int is cut to an int: 2^60 reads as 0
--- (ArgumentException: no elements) and 2^32 + 1 as 1, so one element goes
--- out. The module takes the length from luaL_len, which returns an int in
--- 5.2 only (lua_Integer in 5.3 and 5.4; its own reading on 5.1 and LuaJIT).
-local len_cut = _VERSION == "Lua 5.2"
-    and "luaL_len returns an int on Lua 5.2: a length of 2^60 reads as 0"
+-- The length is read as 5.3 reads it on every Lua (5.2's luaL_len cut it
+-- to an int: 2^60 read as 0).
 case("len_of_two_to_the_sixty_is_out_of_range_before_any_allocation", function()
   -- Review finding 2: count * sizeof overflowed to a 0-byte allocation.
   local tx, rx = udp_pair()
@@ -51,7 +47,7 @@ case("len_of_two_to_the_sixty_is_out_of_range_before_any_allocation", function()
   end
   tx:close()
   rx:close()
-end, {xfail = len_cut})
+end)
 
 case("len_that_raises_or_yields_is_an_error_and_sends_nothing", function()
   local tx, rx = udp_pair()

@@ -257,7 +257,10 @@ end)
 
 -- A table of operations keyed by socket (weak keys, as a scheduler keeps
 -- them) must not keep sockets alive: the operation anchors its socket and
--- buffer in its own user value, not in the registry.
+-- buffer in its own user value, not in the registry.  Lua 5.1 and LuaJIT
+-- have no ephemeron tables: there a weak key that its own value reaches
+-- is never collected, whatever the module does.
+local no_ephemerons = _VERSION == "Lua 5.1" and "no ephemeron tables before Lua 5.2"
 case("a_weak_table_of_operations_by_socket_stays_collectable", function()
   local ops = setmetatable({}, {__mode = "k"})
   local l = t.listener()
@@ -282,7 +285,7 @@ case("a_weak_table_of_operations_by_socket_stays_collectable", function()
   assert(probe:getfd() <= first_fd + 2, "descriptors held: a new one is " .. probe:getfd())
   probe:close()
   l:close()
-end)
+end, {skip = no_ephemerons})
 
 case("pending_methods_check_their_object", function()
   local s, peer = t.tcp_pair()
