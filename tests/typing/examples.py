@@ -2,6 +2,7 @@
 checkers (mypy --strict, pyright) hold the stubs to real use; it also runs
 (tests/test_typing.py), so every line is a working example.  Loopback only."""
 import array
+import asyncio
 import os
 import pickle
 import socket
@@ -158,6 +159,22 @@ def tracing() -> None:
     assert csend.__version__
 
 
+async def async_sends(client: csend.Socket, server: csend.Socket) -> None:
+    fut = client.send_async(b"async", 0, 5, SocketFlags.NONE)
+    n: int = await fut
+    assert n == 5
+    assert await client.send_async(bytearray(b"ab"), size=1) == 1
+    pending = client.send_async(b"z" * 4096, flags=SocketFlags.NONE)
+    if isinstance(pending, csend.SendFuture):
+        went: int = pending.bytes_transferred
+        assert went >= 0
+    assert await pending == 4096
+    buf = bytearray(8192)
+    got = 0
+    while got < 5 + 1 + 4096:
+        got += server.receive(buf)
+
+
 def main() -> None:
     client, server = stream_pair()
     with client, server:
@@ -169,6 +186,9 @@ def main() -> None:
     datagrams()
     adoption()
     tracing()
+    client, server = stream_pair()
+    with client, server:
+        asyncio.run(async_sends(client, server))
 
 
 if __name__ == "__main__":

@@ -7,12 +7,13 @@ SocketError codes) from one C core.
     >>> s.send(b"This is a test", 0, 14, csend.SocketFlags.NONE)  # doctest: +SKIP
     14
 """
-from . import _core, _exceptions
+from . import _async, _core, _exceptions
 from ._enums import (AddressFamily, ProtocolType, SocketError, SocketFlags, SocketOptionLevel,
                      SocketOptionName, SocketShutdown, SocketType)
 from ._exceptions import *  # noqa: F403 - the classes of _exceptions.__all__
 
 Socket = _core.Socket
+SendFuture = _async.SendFuture
 set_trace = _core.set_trace
 get_trace = _core.get_trace
 
@@ -22,7 +23,8 @@ _core._bind({**{name: getattr(_exceptions, name) for name in _exceptions.__all__
 
 __version__ = _core.CORE_VERSION
 __all__ = sorted([
-    "AddressFamily", "ProtocolType", "Socket", "SocketError", "SocketFlags", "SocketOptionLevel",
+    "AddressFamily", "ProtocolType", "SendFuture", "Socket", "SocketError", "SocketFlags",
+    "SocketOptionLevel",
     "SocketOptionName", "SocketShutdown",
     "SocketType", "get_trace", "set_trace", *_exceptions.__all__,
 ])

@@ -2,6 +2,7 @@
 
 Every enum member is declared; the Socket methods carry .NET's overloads
 (the four-argument order, the shorter forms by keyword)."""
+import asyncio
 import enum
 import os
 from typing import Callable, Literal, Optional, Sequence, Tuple, Union, overload
@@ -12,7 +13,7 @@ from typing_extensions import Self, disjoint_base
 __version__: str
 __all__ = ["AddressFamily", "ArgumentException", "ArgumentNullException",
            "ArgumentOutOfRangeException", "InvalidOperationException", "NotSupportedException",
-           "ObjectDisposedException", "ProtocolType", "Socket", "SocketError",
+           "ObjectDisposedException", "ProtocolType", "SendFuture", "Socket", "SocketError",
            "SocketException", "SocketFlags", "SocketOptionLevel", "SocketOptionName",
            "SocketShutdown", "SocketType", "get_trace", "set_trace"]
 
@@ -211,6 +212,11 @@ class SocketException(OSError):
     def __init__(self, socket_error: int = ..., native_error_code: int = ...,
                  message: Optional[str] = ..., bytes_transferred: int = ...) -> None: ...
 
+class SendFuture(asyncio.Future[int]):
+    """What send_async returns for a send still pending when it was called."""
+    @property
+    def bytes_transferred(self) -> int: ...
+
 @disjoint_base
 class Socket:
     def __init__(self, family: int = ..., type: int = ..., proto: int = ...) -> None: ...
@@ -228,6 +234,15 @@ class Socket:
     @overload
     def send(self, buffer: _Buf, offset: _OptInt, size: _OptInt = ...,
              flags: _OptInt = ...) -> int: ...
+    # SendAsync: the same forms, awaited (a SendFuture while pending)
+    @overload
+    def send_async(self, buffer: _Buf, *, flags: _OptInt = ...) -> asyncio.Future[int]: ...
+    @overload
+    def send_async(self, buffer: _Buf, *, size: _OptInt,
+                   flags: _OptInt = ...) -> asyncio.Future[int]: ...
+    @overload
+    def send_async(self, buffer: _Buf, offset: _OptInt, size: _OptInt = ...,
+                   flags: _OptInt = ...) -> asyncio.Future[int]: ...
     # Send(..., out SocketError): the same forms
     @overload
     def try_send(self, buffer: _Buf, *, flags: _OptInt = ...) -> Tuple[int, SocketError]: ...

@@ -10,6 +10,7 @@
 typedef struct {
     PyObject_HEAD
     csend_socket *s;
+    Py_ssize_t async_sends; /* send_async operations still pending (pending.c) */
 } SocketObject;
 
 /* The module's state (one per module object, as PEP 489 has it): the Socket
@@ -22,6 +23,9 @@ typedef struct {
     PyObject *members;        /* SocketError members by number */
     PyObject *kind_enums[3];  /* AddressFamily, SocketType, ProtocolType */
     PyObject *trace_callback; /* set_trace's, or NULL */
+    PyTypeObject *pending_type;  /* PendingSend */
+    PyObject *start_send;        /* csend._async.start_send, bound by _bind_async */
+    PyObject *get_running_loop;  /* asyncio.get_running_loop */
 } csendpy_state;
 
 extern PyModuleDef csendpy_module;
@@ -35,6 +39,12 @@ extern const csend_hooks csendpy_hooks;
 /* module.c: hooks->trace, the lines of set_trace's callback (context: the
  * state) */
 int csendpy_trace(const char *line, void *context);
+
+/* pending.c: send_async; view is the caller's until this returns (then
+ * released or owned by the operation) */
+extern PyType_Spec csendpy_pending_spec;
+PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, int64_t size,
+                             int64_t flags);
 
 /* errors.c: the classes handed over by csend/__init__.py */
 int csendpy_bind_classes(csendpy_state *st, PyObject *classes);

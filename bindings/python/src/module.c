@@ -63,6 +63,19 @@ static PyObject *get_trace(PyObject *mod, PyObject *unused)
     return PyBool_FromLong(csend_get_trace());
 }
 
+/* _bind_async(start_send, get_running_loop): the asyncio side of
+ * send_async (csend/_async.py). */
+static PyObject *bind_async(PyObject *mod, PyObject *args)
+{
+    csendpy_state *st = PyModule_GetState(mod);
+    PyObject *start, *get_loop;
+    if (!PyArg_ParseTuple(args, "OO:_bind_async", &start, &get_loop))
+        return NULL;
+    Py_XSETREF(st->start_send, Py_NewRef(start));
+    Py_XSETREF(st->get_running_loop, Py_NewRef(get_loop));
+    Py_RETURN_NONE;
+}
+
 static PyObject *bind_classes(PyObject *mod, PyObject *classes)
 {
     if (csendpy_bind_classes(PyModule_GetState(mod), classes) < 0)
@@ -150,6 +163,7 @@ static PyMethodDef module_methods[] = {
     {"get_trace", get_trace, METH_NOARGS,
      "get_trace($module, /)\n--\n\nWhether network tracing is on (set_trace, or CSEND_TRACE=1)."},
     {"_bind", bind_classes, METH_O, NULL},
+    {"_bind_async", bind_async, METH_VARARGS, NULL},
     {"_plain_getattr", plain_getattr, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };
@@ -171,6 +185,9 @@ static int module_exec(PyObject *m)
     csendpy_state *st = PyModule_GetState(m);
     st->socket_type = (PyTypeObject *)PyType_FromModuleAndSpec(m, &csendpy_socket_spec, NULL);
     if (st->socket_type == NULL)
+        return -1;
+    st->pending_type = (PyTypeObject *)PyType_FromModuleAndSpec(m, &csendpy_pending_spec, NULL);
+    if (st->pending_type == NULL)
         return -1;
     if (PyModule_AddObjectRef(m, "Socket", (PyObject *)st->socket_type) < 0 ||
         add_table(m, "SOCKET_ERRORS", csend_socket_error_table) < 0 ||
@@ -204,6 +221,9 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg)
         Py_VISIT(st->kind_enums[k]);
     Py_VISIT(st->members);
     Py_VISIT(st->trace_callback);
+    Py_VISIT(st->pending_type);
+    Py_VISIT(st->start_send);
+    Py_VISIT(st->get_running_loop);
     return 0;
 }
 
@@ -218,6 +238,9 @@ static int module_clear(PyObject *m)
         Py_CLEAR(st->kind_enums[k]);
     Py_CLEAR(st->members);
     Py_CLEAR(st->trace_callback);
+    Py_CLEAR(st->pending_type);
+    Py_CLEAR(st->start_send);
+    Py_CLEAR(st->get_running_loop);
     return 0;
 }
 

@@ -295,6 +295,34 @@ static PyObject *Socket_send(PyObject *op, PyObject *const *args, Py_ssize_t nar
     return PyLong_FromLongLong(n);
 }
 
+static const csendpy_signature send_async_sig = {send_names, 4, "send_async"};
+
+/* send_async(buffer, offset=None, size=None, flags=None): pending.c */
+static PyObject *Socket_send_async(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                   PyObject *kwnames)
+{
+    PyObject *slot[4];
+    buffer_args a = {.view = {.obj = NULL}};
+    if (csendpy_parse(&send_async_sig, args, nargs, kwnames, slot) < 0 ||
+        buffer_arguments(slot, "send_async", 0, &a) < 0) {
+        release_args(&a);
+        return NULL;
+    }
+    /* The operation outlives the call: even bytes (read in place by send)
+     * are exported, so that the operation holds them. */
+    if (a.view.obj == NULL && slot[0] != Py_None &&
+        PyObject_GetBuffer(slot[0], &a.view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (a.view.obj == NULL) { /* None: the core reports the null buffer */
+        csend_error err;
+        csend_pending_send none;
+        csend_send_begin(&none, ((SocketObject *)op)->s, NULL, 0, a.offset, a.size, a.flags,
+                         CSEND_PENDING_ASYNC, &err);
+        return csendpy_raise(STATE(op), &err);
+    }
+    return csendpy_send_async(op, &a.view, a.offset, a.size, a.flags);
+}
+
 static PyObject *Socket_try_send(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                                  PyObject *kwnames)
 {
@@ -852,6 +880,17 @@ static PyGetSetDef Socket_getset[] = {
 
 #define FASTKW (METH_FASTCALL | METH_KEYWORDS)
 static PyMethodDef Socket_methods[] = {
+    {"send_async", (PyCFunction)(void (*)(void))Socket_send_async, FASTKW,
+     "send_async($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "System.Net.Sockets.Socket.SendAsync(buffer, socketFlags): awaitable, on the\n"
+     "running asyncio loop (the default one or uvloop), with no helper threads.\n\n"
+     "Disposal and the arguments are checked by the call itself, as send()\n"
+     "checks them; the await gives the count (every byte of a stream, one\n"
+     "datagram) or raises SocketException. Sends of one socket complete in\n"
+     "call order and never interleave. Blocking and send_timeout do not apply;\n"
+     "close() fails a pending send with OperationAborted (995); cancelling\n"
+     "the awaiting task gives it up, and the future's bytes_transferred says\n"
+     "what the kernel took. The buffer is pinned until the send ends."},
     {"send", (PyCFunction)(void (*)(void))Socket_send, FASTKW,
      "send($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
      "Socket.Send(buffer, offset, size, socketFlags): hand bytes to the kernel.\n\n"
