@@ -29,6 +29,16 @@ CONTENDERS = {
     "csend Python, 4 args, flags in a local": [sys.executable, str(BENCH / "bench_py.py"),
                                                "csend4local"],
     "CPython socket": [sys.executable, str(BENCH / "bench_py.py"), "socket"],
+    "csend send_async, asyncio": [sys.executable, str(BENCH / "bench_async.py"), "csend_async",
+                                  "asyncio"],
+    "loop.sock_sendall, asyncio": [sys.executable, str(BENCH / "bench_async.py"),
+                                   "sock_sendall", "asyncio"],
+    "csend send_async, uvloop": [sys.executable, str(BENCH / "bench_async.py"), "csend_async",
+                                 "uvloop"],
+    "loop.sock_sendall, uvloop": [sys.executable, str(BENCH / "bench_async.py"), "sock_sendall",
+                                  "uvloop"],
+    "csend send from a thread": [sys.executable, str(BENCH / "bench_async.py"), "csend_thread",
+                                 "asyncio"],
     "csend Lua": ["lua5.4", str(BENCH / "bench.lua"), "csend"],
     "csend Lua, 4 args": ["lua5.4", str(BENCH / "bench.lua"), "csend4"],
     "LuaSocket": ["lua5.4", str(BENCH / "bench.lua"), "luasocket"],
@@ -231,6 +241,12 @@ def main():
                     report += [f"## Per call, {size} B, {calls} sends, {transport}", "",
                                *per_call_table(times, calls), ""]
                     if size == 64:
+                        for kind in ("asyncio", "uvloop"):
+                            r = overhead_ratio(times, f"csend send_async, {kind}",
+                                               f"loop.sock_sendall, {kind}")
+                            targets.append((f"{transport}: await send_async overhead over raw C "
+                                            f"≤ 0.5 × await loop.sock_sendall's at 64 B, {kind}",
+                                            r, r <= 0.5))
                         py = overhead_ratio(times, "csend Python", "CPython socket")
                         lua = overhead_ratio(times, "csend Lua", "LuaSocket")
                         targets.append((f"{transport}: Python overhead over raw C ≤ 0.5 × "
@@ -243,6 +259,11 @@ def main():
                     report += [f"## Throughput, {size // 1024} KiB × {n}, {transport}", "",
                                *throughput_table(times, size, n), ""]
                     if size >= MIB:
+                        async_ratio = (statistics.median(times["csend send from a thread"]) /
+                                       statistics.median(times["csend send_async, asyncio"]))
+                        targets.append((f"{transport}: send_async throughput at {size // MIB} MiB "
+                                        "≥ 0.97 × a blocking send from a thread", async_ratio,
+                                        async_ratio >= 0.97))
                         for who in ("csend Python", "csend Lua"):
                             r = throughput_ratio(times, who)
                             targets.append((f"{transport}: {who} throughput at "
@@ -259,6 +280,12 @@ def main():
                                                "CPython socket.send"),
                                               ("csend Python, 4 args, flags in a local",
                                                "CPython socket", "CPython socket.send"),
+                                              ("csend send_async, asyncio",
+                                               "loop.sock_sendall, asyncio",
+                                               "await loop.sock_sendall (asyncio)"),
+                                              ("csend send_async, uvloop",
+                                               "loop.sock_sendall, uvloop",
+                                               "await loop.sock_sendall (uvloop)"),
                                               ("csend Lua", "LuaSocket", "LuaSocket"),
                                               ("csend Lua, 4 args", "LuaSocket", "LuaSocket"),
                                               ("csend LuaJIT", "LuaSocket LuaJIT",

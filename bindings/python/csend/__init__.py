@@ -14,6 +14,7 @@ from ._exceptions import *  # noqa: F403 - the classes of _exceptions.__all__
 
 Socket = _core.Socket
 SendFuture = _async.SendFuture
+SendDone = _core.SendDone
 set_trace = _core.set_trace
 get_trace = _core.get_trace
 
@@ -23,7 +24,7 @@ _core._bind({**{name: getattr(_exceptions, name) for name in _exceptions.__all__
 
 __version__ = _core.CORE_VERSION
 __all__ = sorted([
-    "AddressFamily", "ProtocolType", "SendFuture", "Socket", "SocketError", "SocketFlags",
+    "AddressFamily", "ProtocolType", "SendDone", "SendFuture", "Socket", "SocketError", "SocketFlags",
     "SocketOptionLevel",
     "SocketOptionName", "SocketShutdown",
     "SocketType", "get_trace", "set_trace", *_exceptions.__all__,

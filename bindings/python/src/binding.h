@@ -24,6 +24,7 @@ typedef struct {
     PyObject *kind_enums[3];  /* AddressFamily, SocketType, ProtocolType */
     PyObject *trace_callback; /* set_trace's, or NULL */
     PyTypeObject *pending_type;  /* PendingSend */
+    PyTypeObject *done_type;     /* SendDone */
     PyObject *start_send;        /* csend._async.start_send, bound by _bind_async */
     PyObject *get_running_loop;  /* asyncio.get_running_loop */
 } csendpy_state;
@@ -43,6 +44,7 @@ int csendpy_trace(const char *line, void *context);
 /* pending.c: send_async; view is the caller's until this returns (then
  * released or owned by the operation) */
 extern PyType_Spec csendpy_pending_spec;
+extern PyType_Spec csendpy_done_spec;
 PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, int64_t size,
                              int64_t flags);
 

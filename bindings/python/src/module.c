@@ -189,6 +189,9 @@ static int module_exec(PyObject *m)
     st->pending_type = (PyTypeObject *)PyType_FromModuleAndSpec(m, &csendpy_pending_spec, NULL);
     if (st->pending_type == NULL)
         return -1;
+    st->done_type = (PyTypeObject *)PyType_FromModuleAndSpec(m, &csendpy_done_spec, NULL);
+    if (st->done_type == NULL || PyModule_AddObjectRef(m, "SendDone", (PyObject *)st->done_type) < 0)
+        return -1;
     if (PyModule_AddObjectRef(m, "Socket", (PyObject *)st->socket_type) < 0 ||
         add_table(m, "SOCKET_ERRORS", csend_socket_error_table) < 0 ||
         add_table(m, "SOCKET_FLAGS", csend_socket_flags_table) < 0 ||
@@ -222,6 +225,7 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->members);
     Py_VISIT(st->trace_callback);
     Py_VISIT(st->pending_type);
+    Py_VISIT(st->done_type);
     Py_VISIT(st->start_send);
     Py_VISIT(st->get_running_loop);
     return 0;
@@ -239,6 +243,7 @@ static int module_clear(PyObject *m)
     Py_CLEAR(st->members);
     Py_CLEAR(st->trace_callback);
     Py_CLEAR(st->pending_type);
+    Py_CLEAR(st->done_type);
     Py_CLEAR(st->start_send);
     Py_CLEAR(st->get_running_loop);
     return 0;

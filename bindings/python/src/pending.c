@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#define STATE_OF_DONE(op) csendpy_state_of(Py_TYPE(op))
+
 typedef struct {
     PyObject_HEAD
     csend_pending_send op;
@@ -122,24 +124,222 @@ PyType_Spec csendpy_pending_spec = {
     .slots = Pending_slots,
 };
 
-/* A future of the running loop, already done with n. */
-static PyObject *done_future(csendpy_state *st, PyObject *result, PyObject *exc)
+/* ---- SendDone: a send_async that ended within the call ----
+ *
+ * Awaiting it gives the count (or raises) at once, without a round trip
+ * through the loop.  It answers the Future protocol asyncio duck-types
+ * (_asyncio_future_blocking, done, result, add_done_callback, get_loop), so
+ * gather, wait and ensure_future take it as a finished future. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *result;    /* the count, or NULL */
+    PyObject *exception; /* or the SocketException */
+} DoneObject;
+
+static PyObject *Done_await(PyObject *op)
 {
-    PyObject *loop = PyObject_CallNoArgs(st->get_running_loop);
-    if (loop == NULL)
-        return NULL;
-    PyObject *fut = PyObject_CallMethod(loop, "create_future", NULL);
-    Py_DECREF(loop);
-    if (fut == NULL)
-        return NULL;
-    PyObject *r = exc ? PyObject_CallMethod(fut, "set_exception", "O", exc)
-                      : PyObject_CallMethod(fut, "set_result", "O", result);
-    if (r == NULL) {
-        Py_DECREF(fut);
+    return Py_NewRef(op);
+}
+
+static PyObject *Done_next(PyObject *op)
+{
+    DoneObject *d = (DoneObject *)op;
+    if (d->exception != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(d->exception), d->exception);
         return NULL;
     }
+    /* StopIteration(count): the value of the await. */
+    PyObject *stop = PyObject_CallOneArg(PyExc_StopIteration, d->result);
+    if (stop != NULL) {
+        PyErr_SetObject(PyExc_StopIteration, stop);
+        Py_DECREF(stop);
+    }
+    return NULL;
+}
+
+/* The await itself (PyIter_Send): the count comes back as a return value,
+ * with no StopIteration made for it. */
+static PySendResult Done_send(PyObject *op, PyObject *arg, PyObject **presult)
+{
+    (void)arg;
+    DoneObject *d = (DoneObject *)op;
+    if (d->exception != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(d->exception), d->exception);
+        *presult = NULL;
+        return PYGEN_ERROR;
+    }
+    *presult = Py_NewRef(d->result);
+    return PYGEN_RETURN;
+}
+
+static PyObject *Done_result(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    DoneObject *d = (DoneObject *)op;
+    if (d->exception != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(d->exception), d->exception);
+        return NULL;
+    }
+    return Py_NewRef(d->result);
+}
+
+static PyObject *Done_exception(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    DoneObject *d = (DoneObject *)op;
+    return Py_NewRef(d->exception ? d->exception : Py_None);
+}
+
+static PyObject *Done_true(PyObject *op, PyObject *unused)
+{
+    (void)op;
+    (void)unused;
+    Py_RETURN_TRUE;
+}
+
+static PyObject *Done_false(PyObject *op, PyObject *unused)
+{
+    (void)op;
+    (void)unused;
+    Py_RETURN_FALSE;
+}
+
+static PyObject *Done_cancel(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"msg", NULL};
+    PyObject *msg = Py_None;
+    (void)op;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:cancel", names, &msg))
+        return NULL;
+    Py_RETURN_FALSE; /* an ended send cannot be cancelled */
+}
+
+static PyObject *Done_get_loop(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    return PyObject_CallNoArgs(STATE_OF_DONE(op)->get_running_loop);
+}
+
+/* add_done_callback(fn, *, context=None): already done, so scheduled at
+ * once, as asyncio.Future does. */
+static PyObject *Done_add_done_callback(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"fn", "context", NULL};
+    PyObject *fn, *context = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$O:add_done_callback", names, &fn, &context))
+        return NULL;
+    PyObject *loop = PyObject_CallNoArgs(STATE_OF_DONE(op)->get_running_loop);
+    if (loop == NULL)
+        return NULL;
+    PyObject *call_soon = PyObject_GetAttrString(loop, "call_soon");
+    Py_DECREF(loop);
+    if (call_soon == NULL)
+        return NULL;
+    PyObject *a = PyTuple_Pack(2, fn, op);
+    PyObject *k = a ? Py_BuildValue("{s:O}", "context", context) : NULL;
+    PyObject *r = k ? PyObject_Call(call_soon, a, k) : NULL;
+    Py_XDECREF(a);
+    Py_XDECREF(k);
+    Py_DECREF(call_soon);
+    if (r == NULL)
+        return NULL;
     Py_DECREF(r);
-    return fut;
+    Py_RETURN_NONE;
+}
+
+static PyObject *Done_remove_done_callback(PyObject *op, PyObject *fn)
+{
+    (void)op;
+    (void)fn;
+    return PyLong_FromLong(0);
+}
+
+static PyObject *Done_bytes(PyObject *op, void *unused)
+{
+    (void)unused;
+    DoneObject *d = (DoneObject *)op;
+    if (d->result != NULL)
+        return Py_NewRef(d->result);
+    return PyObject_GetAttrString(d->exception, "bytes_transferred");
+}
+
+static PyObject *Done_blocking(PyObject *op, void *unused)
+{
+    (void)op;
+    (void)unused;
+    Py_RETURN_FALSE; /* asyncio.isfuture: a future, never to be waited on */
+}
+
+static void Done_dealloc(PyObject *op)
+{
+    DoneObject *d = (DoneObject *)op;
+    PyTypeObject *type = Py_TYPE(op);
+    Py_XDECREF(d->result);
+    Py_XDECREF(d->exception);
+    type->tp_free(op);
+    Py_DECREF(type);
+}
+
+static PyObject *Done_repr(PyObject *op)
+{
+    DoneObject *d = (DoneObject *)op;
+    return d->exception ? PyUnicode_FromFormat("<csend.SendDone exception=%R>", d->exception)
+                        : PyUnicode_FromFormat("<csend.SendDone result=%R>", d->result);
+}
+
+static PyMethodDef Done_methods[] = {
+    {"done", Done_true, METH_NOARGS, "done($self, /)\n--\n\nTrue: the send has ended."},
+    {"cancelled", Done_false, METH_NOARGS, "cancelled($self, /)\n--\n\nFalse."},
+    {"cancel", (PyCFunction)(void (*)(void))Done_cancel, METH_VARARGS | METH_KEYWORDS,
+     "cancel($self, /, msg=None)\n--\n\nFalse: an ended send cannot be cancelled."},
+    {"result", Done_result, METH_NOARGS,
+     "result($self, /)\n--\n\nThe count, or raises the send's exception."},
+    {"exception", Done_exception, METH_NOARGS,
+     "exception($self, /)\n--\n\nThe send's exception, or None."},
+    {"get_loop", Done_get_loop, METH_NOARGS, "get_loop($self, /)\n--\n\nThe running loop."},
+    {"add_done_callback", (PyCFunction)(void (*)(void))Done_add_done_callback,
+     METH_VARARGS | METH_KEYWORDS,
+     "add_done_callback($self, fn, /, *, context=None)\n--\n\nSchedules fn(self) at once."},
+    {"remove_done_callback", Done_remove_done_callback, METH_O,
+     "remove_done_callback($self, fn, /)\n--\n\n0: none is kept."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Done_getset[] = {
+    {"bytes_transferred", Done_bytes, NULL, "The bytes the kernel took.", NULL},
+    {"_asyncio_future_blocking", Done_blocking, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot Done_slots[] = {
+    {Py_tp_doc, "A send_async that ended within the call: awaiting it never goes through "
+                "the loop."},
+    {Py_tp_dealloc, __extension__(void *)Done_dealloc},
+    {Py_tp_repr, __extension__(void *)Done_repr},
+    {Py_am_await, __extension__(void *)Done_await},
+    {Py_am_send, __extension__(void *)Done_send},
+    {Py_tp_iter, __extension__(void *)Done_await},
+    {Py_tp_iternext, __extension__(void *)Done_next},
+    {Py_tp_methods, Done_methods},
+    {Py_tp_getset, Done_getset},
+    {0, NULL},
+};
+
+PyType_Spec csendpy_done_spec = {
+    .name = "csend.SendDone",
+    .basicsize = sizeof(DoneObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = Done_slots,
+};
+
+static PyObject *done_object(csendpy_state *st, PyObject *result, PyObject *exception)
+{
+    DoneObject *d = PyObject_New(DoneObject, st->done_type);
+    if (d == NULL)
+        return NULL;
+    d->result = Py_XNewRef(result);
+    d->exception = Py_XNewRef(exception);
+    return (PyObject *)d;
 }
 
 PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, int64_t size,
@@ -147,40 +347,24 @@ PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, in
 {
     csendpy_state *st = STATE(sock);
     SocketObject *so = (SocketObject *)sock;
-    if (st->start_send == NULL) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_RuntimeError, "csend._async is not bound");
-        return NULL;
-    }
-    PendingObject *p = PyObject_GC_New(PendingObject, st->pending_type);
-    if (p == NULL) {
-        PyBuffer_Release(view);
-        return NULL;
-    }
-    memset(&p->op, 0, sizeof p->op);
-    p->view = *view; /* the object owns the buffer from here on */
-    p->sock = Py_NewRef(sock);
-    p->counted = 0;
-    PyObject_GC_Track((PyObject *)p);
+    csend_pending_send op;
     csend_error err;
-    if (csend_send_begin(&p->op, so->s, view->buf, (int64_t)view->len, offset, size, flags,
+    if (csend_send_begin(&op, so->s, view->buf, (int64_t)view->len, offset, size, flags,
                          CSEND_PENDING_ASYNC, &err) < 0) {
-        Py_DECREF(p);
+        PyBuffer_Release(view);
         return csendpy_raise(st, &err);
     }
-    PyObject *result;
     if (so->async_sends == 0) {
-        /* No earlier send waits: the first attempt now. */
-        int rc = csend_send_step(&p->op, NULL, &err);
+        /* No earlier send waits: the first attempt now, and a send that
+         * ends here needs nothing more than its result. */
+        int rc = csend_send_step(&op, NULL, &err);
         if (rc != 0) {
-            int64_t done = p->op.done;
-            finish(p);
-            Py_DECREF(p);
+            PyBuffer_Release(view);
             if (rc > 0) {
-                PyObject *n = PyLong_FromLongLong(done);
-                result = n ? done_future(st, n, NULL) : NULL;
+                PyObject *n = PyLong_FromLongLong(op.done);
+                PyObject *d = n ? done_object(st, n, NULL) : NULL;
                 Py_XDECREF(n);
-                return result;
+                return d;
             }
             /* An OS error surfaces from the await, as .NET's. */
             csendpy_raise(st, &err);
@@ -191,14 +375,32 @@ PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, in
                 PyException_SetTraceback(exc, tb);
             Py_XDECREF(type);
             Py_XDECREF(tb);
-            result = exc ? done_future(st, NULL, exc) : NULL;
+            PyObject *d = exc ? done_object(st, NULL, exc) : NULL;
             Py_XDECREF(exc);
-            return result;
+            return d;
         }
     }
+    if (st->start_send == NULL) {
+        csend_send_end(&op);
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_RuntimeError, "csend._async is not bound");
+        return NULL;
+    }
+    /* It waits: the operation (position-free: pointers to the buffer and the
+     * socket) moves into an object the loop's side steps. */
+    PendingObject *p = PyObject_GC_New(PendingObject, st->pending_type);
+    if (p == NULL) {
+        csend_send_end(&op);
+        PyBuffer_Release(view);
+        return NULL;
+    }
+    p->op = op;
+    p->view = *view;
+    p->sock = Py_NewRef(sock);
     p->counted = 1;
     so->async_sends++;
-    result = PyObject_CallFunctionObjArgs(st->start_send, sock, (PyObject *)p, NULL);
+    PyObject_GC_Track((PyObject *)p);
+    PyObject *result = PyObject_CallFunctionObjArgs(st->start_send, sock, (PyObject *)p, NULL);
     Py_DECREF(p);
     return result;
 }
