@@ -286,3 +286,45 @@ def test_10000_cancel_and_complete_races_leave_no_watcher_or_descriptor(run):
         gc.collect()
         assert open_fds() == fds
     run(main)
+
+
+def test_a_descriptor_number_reused_at_once_keeps_its_new_watcher(run):
+    """A send that ends stops watching its descriptor at once: a handler that
+    runs in the same loop iteration, after the close released the number,
+    may give it to a new socket whose pending send must keep its watcher."""
+    async def main():
+        loop = asyncio.get_running_loop()
+        s, peer = pair()
+        s.send_buffer_size = 4096
+        fd = s.fileno()
+        first = s.send_async(b"a" * (8 * MIB))
+        await asyncio.sleep(0.01)
+        other_a, other_b = socket.socketpair()
+        other_b.setblocking(False)
+        made = {}
+
+        def reuse():
+            # Ready in the same iteration as the first send's watcher.
+            loop.remove_reader(other_b.fileno())
+            t = csend.Socket()  # first: the lowest free number, the one just released
+            with socket.create_server(("127.0.0.1", 0)) as srv:
+                t.connect(srv.getsockname())
+                tpeer, _ = srv.accept()
+            tpeer.setblocking(False)
+            t.send_buffer_size = 4096
+            made.update(t=t, tpeer=tpeer, fut=t.send_async(b"b" * (4 * MIB)))
+
+        loop.add_reader(other_b.fileno(), reuse)
+        s.close()             # the first send's watcher becomes ready first...
+        other_a.send(b"!")    # ...then this reader, in the same batch
+        with pytest.raises(csend.SocketException):
+            await first
+        while "fut" not in made:
+            await asyncio.sleep(0)
+        assert made["t"].fileno() == fd  # the number the close released
+        sent, got = await asyncio.wait_for(
+            asyncio.gather(made["fut"], read_exactly(made["tpeer"], 4 * MIB)), 10)
+        assert sent == 4 * MIB and len(got) == 4 * MIB
+        for x in (made["t"], made["tpeer"], peer, other_a, other_b):
+            x.close()
+    run(main)

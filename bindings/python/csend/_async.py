@@ -64,10 +64,21 @@ def _ready(fut: SendFuture) -> None:
     try:
         n = fut._op.step()
     except BaseException as e:  # the core's SocketException, or a runtime error
+        _unwatch(fut)
         fut.set_exception(e)
         return
     if n is not None:
+        _unwatch(fut)
         fut.set_result(n)
+
+
+def _unwatch(fut: SendFuture) -> None:
+    """Stops watching at once when the send ends: its descriptor may be
+    released by then, and its number given to a new socket before the
+    future's callbacks run."""
+    if fut._fd >= 0:
+        fut.get_loop().remove_writer(fut._fd)
+        fut._fd = -1
 
 
 def _finished(fut: SendFuture) -> None:
@@ -77,9 +88,7 @@ def _finished(fut: SendFuture) -> None:
     loop = fut.get_loop()
     queue = _queues.get(sock)
     head = queue is not None and queue[0] is fut
-    if fut._fd >= 0:
-        loop.remove_writer(fut._fd)
-        fut._fd = -1
+    _unwatch(fut)  # a cancelled send: its operation still holds the descriptor
     op.close()  # a no-op once ended; a cancelled send is given up here
     if queue is None:
         return
