@@ -6,6 +6,7 @@ import hashlib
 import os
 import random
 import socket
+import time
 
 import pytest
 
@@ -52,12 +53,6 @@ async def read_exactly(peer, n):
 
 def open_fds():
     return len(os.listdir("/proc/self/fd"))
-
-
-def watchers(loop):
-    """Descriptors the loop still watches for writing (asked of both loops
-    the same way: remove_writer says whether there was one)."""
-    return [fd for fd in range(3, 1024) if loop.remove_writer(fd)]
 
 
 def test_errors_of_arguments_and_disposal_are_raised_by_the_call(run):
@@ -143,10 +138,9 @@ def test_close_fails_100_pending_sends_with_operation_aborted_at_once(run):
         for r in aborted:
             assert r.socket_error_code == csend.SocketError.OPERATION_ABORTED
             assert r.error_code == 995
-        assert watchers(loop) == []
         peer.close()
         gc.collect()
-        assert open_fds() == fds
+        assert open_fds() == fds  # no watcher's descriptor is left either
     run(main)
 
 
@@ -154,6 +148,7 @@ def test_cancelling_a_large_send_gives_it_up_and_says_what_went(run):
     async def main():
         s, peer = pair()
         s.send_buffer_size = 4096
+        fds = open_fds()
         data = os.urandom(16 * MIB)
         fut = s.send_async(data)
         task = asyncio.ensure_future(fut)
@@ -166,7 +161,7 @@ def test_cancelling_a_large_send_gives_it_up_and_says_what_went(run):
         assert await s.send_async(b"after") == 5  # the socket goes on
         got = await read_exactly(peer, went + 5)
         assert got == data[:went] + b"after"
-        assert watchers(asyncio.get_running_loop()) == []
+        assert open_fds() == fds  # the watcher and its descriptor are gone
         s.close()
         peer.close()
     run(main)
@@ -280,7 +275,7 @@ def test_10000_cancel_and_complete_races_leave_no_watcher_or_descriptor(run):
         s.shutdown(csend.SocketShutdown.SEND)
         await reader
         assert received == expected
-        assert watchers(loop) == []
+        assert open_fds() == fds + 2  # the pair, and no watcher left
         s.close()
         peer.close()
         gc.collect()
@@ -296,7 +291,6 @@ def test_a_descriptor_number_reused_at_once_keeps_its_new_watcher(run):
         loop = asyncio.get_running_loop()
         s, peer = pair()
         s.send_buffer_size = 4096
-        fd = s.fileno()
         first = s.send_async(b"a" * (8 * MIB))
         await asyncio.sleep(0.01)
         other_a, other_b = socket.socketpair()
@@ -315,16 +309,328 @@ def test_a_descriptor_number_reused_at_once_keeps_its_new_watcher(run):
             made.update(t=t, tpeer=tpeer, fut=t.send_async(b"b" * (4 * MIB)))
 
         loop.add_reader(other_b.fileno(), reuse)
+        in_use = {int(n) for n in os.listdir("/proc/self/fd")}
         s.close()             # the first send's watcher becomes ready first...
         other_a.send(b"!")    # ...then this reader, in the same batch
         with pytest.raises(csend.SocketException):
             await first
         while "fut" not in made:
             await asyncio.sleep(0)
-        assert made["t"].fileno() == fd  # the number the close released
+        # A number the first send's end released (the socket's, or the one
+        # its watcher used).
+        assert made["t"].fileno() in in_use
         sent, got = await asyncio.wait_for(
             asyncio.gather(made["fut"], read_exactly(made["tpeer"], 4 * MIB)), 10)
         assert sent == 4 * MIB and len(got) == 4 * MIB
         for x in (made["t"], made["tpeer"], peer, other_a, other_b):
             x.close()
+    run(main)
+
+
+async def drain(peer, n):
+    await read_exactly(peer, n)
+
+
+def test_close_fails_a_pending_send_while_the_program_reads_the_same_descriptor(run):
+    """A program that watches the socket's descriptor for reading (its
+    receive side) and closes the socket while a send is pending: the send
+    fails with OperationAborted at once, and the program's reader stays its
+    own to remove."""
+    async def main():
+        loop = asyncio.get_running_loop()
+        s, peer = pair()
+        s.send_buffer_size = 4096
+        fd = s.fileno()
+        loop.add_reader(fd, lambda: None)
+        fut = s.send_async(b"x" * (8 * MIB))
+        await asyncio.sleep(0.02)
+        s.close()
+        with pytest.raises(csend.SocketException) as e:
+            await asyncio.wait_for(fut, 3)
+        assert e.value.socket_error_code == csend.SocketError.OPERATION_ABORTED
+        loop.remove_reader(fd)
+        peer.close()
+    run(main)
+
+
+def test_the_programs_own_writer_on_the_descriptor_is_left_alone(run):
+    """send_async watches a descriptor of its own: a writer the program has
+    on the socket's number is neither replaced nor removed by a send."""
+    async def main():
+        loop = asyncio.get_running_loop()
+        s, peer = pair()
+        s.send_buffer_size = 4096
+        hits = []
+        loop.add_writer(s.fileno(), hits.append, 1)
+        await asyncio.gather(s.send_async(b"a" * MIB), drain(peer, MIB))
+        hits.clear()
+        await asyncio.sleep(0.02)
+        assert hits, "the program's writer was removed by the send"
+        loop.remove_writer(s.fileno())
+        # A writer the program adds and removes while a send is pending does
+        # not take the send's.
+        fut = s.send_async(b"b" * MIB)
+        await asyncio.sleep(0.01)
+        loop.add_writer(s.fileno(), lambda: None)
+        loop.remove_writer(s.fileno())
+        n, _ = await asyncio.wait_for(asyncio.gather(fut, drain(peer, MIB)), 5)
+        assert n == MIB
+        s.close()
+        peer.close()
+    run(main)
+
+
+def test_a_send_from_another_loop_is_refused_before_anything_is_sent():
+    """Each loop of its own thread: while a send of the socket is pending on
+    one loop, a send_async called on another raises RuntimeError, sends
+    nothing, and leaves the first loop's send to complete."""
+    import threading
+    s, peer = pair()
+    s.send_buffer_size = 4096
+    loop1 = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop1.run_forever)
+    thread.start()
+    try:
+        async def big():
+            return await s.send_async(b"a" * (4 * MIB))
+        f1 = asyncio.run_coroutine_threadsafe(big(), loop1)
+        while s.send_buffer_size and not f1.done() and s.fileno() >= 0:
+            if asyncio.run_coroutine_threadsafe(asyncio.sleep(0.01), loop1).result(5) is None:
+                break
+
+        async def other():
+            with pytest.raises(RuntimeError, match="another event loop"):
+                s.send_async(b"b" * 100)
+            # The send's own checks still come first.
+            with pytest.raises(csend.ArgumentOutOfRangeException):
+                s.send_async(b"b", 2)
+        for make in LOOPS.values():
+            loop2 = make()
+            loop2.run_until_complete(other())
+            loop2.close()
+        peer.setblocking(True)
+        got = b""
+        while len(got) < 4 * MIB:
+            got += peer.recv(MIB)
+        assert f1.result(5) == 4 * MIB
+        assert got == b"a" * (4 * MIB)  # and no "b" from the refused calls
+        peer.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            peer.recv(1)
+    finally:
+        loop1.call_soon_threadsafe(loop1.stop)
+        thread.join(5)
+        loop1.close()
+        s.close()
+        peer.close()
+
+
+def test_the_sends_of_a_closed_loop_are_given_up():
+    """A send left pending when its loop is closed (nothing awaits it) no
+    longer holds the socket: a send on a new loop goes through, and close
+    releases the descriptor."""
+    for make in LOOPS.values():
+        fds = open_fds()
+        s, peer = pair()
+        s.send_buffer_size = 4096
+
+        async def fire_and_forget():
+            return s.send_async(b"x" * (8 * MIB))
+        loop = make()
+        left = loop.run_until_complete(fire_and_forget())
+        loop.close()
+        assert not left.done()
+
+        async def later():
+            n, _ = await asyncio.wait_for(
+                asyncio.gather(s.send_async(b"y"), drain_all(peer)), 10)
+            return n
+        loop = make()
+        assert loop.run_until_complete(later()) == 1
+        loop.close()
+        assert left.cancelled()
+        s.close()
+        peer.close()
+        gc.collect()
+        assert open_fds() == fds
+
+        # Closing the socket gives them up too.
+        s, peer = pair()
+        s.send_buffer_size = 4096
+        loop = make()
+        left = loop.run_until_complete(fire_and_forget())
+        loop.close()
+        s.close()
+        assert left.cancelled()
+        peer.close()
+        del left
+        gc.collect()
+        assert open_fds() == fds
+
+
+async def drain_all(peer):
+    """Reads until nothing more comes for a moment."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            if not await asyncio.wait_for(loop.sock_recv(peer, MIB), 0.2):
+                return
+        except TimeoutError:
+            return
+
+
+def test_outside_a_running_loop_the_call_raises_and_sends_nothing():
+    s, peer = pair()
+    with pytest.raises(RuntimeError, match="no running event loop"):
+        s.send_async(b"hello")
+    s.send_buffer_size = 4096
+    with pytest.raises(RuntimeError):
+        s.send_async(b"x" * (8 * MIB))
+    # The send's own checks come first, as with a loop.
+    with pytest.raises(csend.ArgumentNullException):
+        s.send_async(None)
+    time.sleep(0.05)
+    with pytest.raises(BlockingIOError):
+        peer.recv(1)  # nothing was sent
+    s.close()
+    with pytest.raises(csend.ObjectDisposedException):
+        s.send_async(b"hello")
+    peer.close()
+
+
+def test_a_failed_send_done_is_collected_with_its_cycles(run):
+    """A SendDone holding its exception takes part in garbage collection: the
+    exception's traceback refers to the frame that holds the SendDone."""
+    class Marker:
+        pass
+
+    async def one():
+        marker = Marker()  # noqa: F841 (kept alive by the frame)
+        s = csend.Socket()  # never connected: the first attempt fails
+        d = s.send_async(b"abc")
+        with pytest.raises(csend.SocketException):
+            await d
+        s.close()
+
+    async def main():
+        for _ in range(100):
+            await one()
+    run(main)
+    gc.collect()
+    assert not [o for o in gc.get_objects() if type(o) is Marker]
+
+
+def test_awaiting_a_failed_send_done_again_does_not_grow_its_traceback(run):
+    async def main():
+        s = csend.Socket()
+        d = s.send_async(b"abc")
+        depths = []
+        for _ in range(5):
+            try:
+                await d
+            except csend.SocketException as e:
+                tb, n = e.__traceback__, 0
+                while tb is not None:
+                    tb, n = tb.tb_next, n + 1
+                depths.append(n)
+        assert len(set(depths)) == 1, depths
+        with pytest.raises(csend.SocketException):
+            d.result()
+        s.close()
+    run(main)
+
+
+def test_sockets_that_compare_equal_keep_their_own_order(run):
+    """Socket subclasses may define equality; each socket's sends wait only
+    behind its own."""
+    class Equal(csend.Socket):
+        def __eq__(self, other):
+            return isinstance(other, Equal)
+
+        def __hash__(self):
+            return 0
+
+    def equal_pair():
+        with socket.create_server(("127.0.0.1", 0)) as srv:
+            s = Equal()
+            s.connect(srv.getsockname())
+            peer, _ = srv.accept()
+        peer.setblocking(False)
+        return s, peer
+
+    async def main():
+        a, apeer = equal_pair()  # nobody reads apeer
+        b, bpeer = equal_pair()
+        a.send_buffer_size = b.send_buffer_size = 4096
+        fa = a.send_async(b"a" * (8 * MIB))
+        fb = b.send_async(b"b" * MIB)
+        n, _ = await asyncio.wait_for(asyncio.gather(fb, drain(bpeer, MIB)), 5)
+        assert n == MIB
+        fa.cancel()
+        for x in (a, apeer, b, bpeer):
+            x.close()
+    run(main)
+
+
+def test_a_send_cancelled_by_code_its_step_runs_leaves_the_loop_clean(run):
+    """A trace callback (or a signal handler) that runs during a step may
+    cancel the very send being stepped: the send is given up, the next one
+    completes, and the loop reports no error."""
+    async def main():
+        loop = asyncio.get_running_loop()
+        errors = []
+        loop.set_exception_handler(lambda lp, ctx: errors.append(ctx))
+        s, peer = pair()
+        s.send_buffer_size = 4096
+        box = {}
+
+        def trace(line):
+            b = box.get("b")
+            if b is not None and "returns:1000 " in line + " " and not b.done():
+                b.cancel()
+        csend.set_trace(True, trace)
+        try:
+            a = s.send_async(b"a" * MIB)
+            b = box["b"] = s.send_async(b"b" * 1000)
+            c = s.send_async(b"c" * 1000)
+            await asyncio.wait_for(asyncio.gather(drain(peer, MIB + 2000), c), 5)
+        finally:
+            csend.set_trace(False, None)
+        assert a.result() == MIB and b.cancelled() and c.result() == 1000
+        assert errors == []
+        s.close()
+        peer.close()
+    run(main)
+
+
+def test_a_send_made_by_a_trace_callback_waits_behind_the_call_that_ran_it(run):
+    """Code that runs inside a send_async call (here the trace callback of
+    its first line) and sends on the same socket is behind that call,
+    whether the call is first in line or behind pending sends."""
+    async def main():
+        s, peer = pair()
+        s.send_buffer_size = 4096
+        for pending in (False, True):
+            first = s.send_async(b"0" * MIB) if pending else None
+            inner = []
+
+            def trace(line):
+                if "size=5" in line and not inner:
+                    inner.append(s.send_async(b"INNER"))
+            csend.set_trace(True, trace)
+            try:
+                outer = s.send_async(b"OUTER")
+            finally:
+                csend.set_trace(False, None)
+            order = []
+            outer.add_done_callback(lambda f: order.append("outer"))
+            inner[0].add_done_callback(lambda f: order.append("inner"))
+            size = (MIB if pending else 0) + 10
+            got = await read_exactly(peer, size)
+            await asyncio.gather(*[f for f in (first, outer, inner[0]) if f is not None])
+            await asyncio.sleep(0)
+            assert got[-10:] == b"OUTERINNER"
+            assert order == ["outer", "inner"]
+        s.close()
+        peer.close()
     run(main)

@@ -10,7 +10,12 @@
 typedef struct {
     PyObject_HEAD
     csend_socket *s;
-    Py_ssize_t async_sends; /* send_async operations still pending (pending.c) */
+    /* send_async (pending.c): the sends pending or being called, whether a
+     * call is making its first attempt, and the loop they belong to (held
+     * by each pending operation; not a reference of its own) */
+    Py_ssize_t async_sends;
+    int async_first;
+    PyObject *async_loop;
 } SocketObject;
 
 /* The module's state (one per module object, as PEP 489 has it): the Socket
@@ -25,7 +30,7 @@ typedef struct {
     PyObject *trace_callback; /* set_trace's, or NULL */
     PyTypeObject *pending_type;  /* PendingSend */
     PyTypeObject *done_type;     /* SendDone */
-    PyObject *start_send;        /* csend._async.start_send, bound by _bind_async */
+    PyObject *async_fns[6];      /* csend._async's reserve ... abandon, by _bind_async */
     PyObject *get_running_loop;  /* asyncio.get_running_loop */
 } csendpy_state;
 
@@ -47,6 +52,10 @@ extern PyType_Spec csendpy_pending_spec;
 extern PyType_Spec csendpy_done_spec;
 PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, int64_t size,
                              int64_t flags);
+/* Socket.close: the pending sends of a loop that is closed are given up. */
+void csendpy_async_closed(PyObject *sock);
+/* csend._async's functions, in async_fns */
+enum { ASYNC_RESERVE, ASYNC_ATTACH, ASYNC_DROP, ASYNC_FRONT, ASYNC_RESUME, ASYNC_ABANDON };
 
 /* errors.c: the classes handed over by csend/__init__.py */
 int csendpy_bind_classes(csendpy_state *st, PyObject *classes);

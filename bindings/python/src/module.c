@@ -63,16 +63,18 @@ static PyObject *get_trace(PyObject *mod, PyObject *unused)
     return PyBool_FromLong(csend_get_trace());
 }
 
-/* _bind_async(start_send, get_running_loop): the asyncio side of
- * send_async (csend/_async.py). */
+/* _bind_async(reserve, attach, drop, front, resume, abandon,
+ * get_running_loop): the asyncio side of send_async (csend/_async.py). */
 static PyObject *bind_async(PyObject *mod, PyObject *args)
 {
     csendpy_state *st = PyModule_GetState(mod);
-    PyObject *start, *get_loop;
-    if (!PyArg_ParseTuple(args, "OO:_bind_async", &start, &get_loop))
+    PyObject *f[7];
+    if (!PyArg_ParseTuple(args, "OOOOOOO:_bind_async", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
+                          &f[6]))
         return NULL;
-    Py_XSETREF(st->start_send, Py_NewRef(start));
-    Py_XSETREF(st->get_running_loop, Py_NewRef(get_loop));
+    for (int i = 0; i < 6; i++)
+        Py_XSETREF(st->async_fns[i], Py_NewRef(f[i]));
+    Py_XSETREF(st->get_running_loop, Py_NewRef(f[6]));
     Py_RETURN_NONE;
 }
 
@@ -226,7 +228,8 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->trace_callback);
     Py_VISIT(st->pending_type);
     Py_VISIT(st->done_type);
-    Py_VISIT(st->start_send);
+    for (int i = 0; i < 6; i++)
+        Py_VISIT(st->async_fns[i]);
     Py_VISIT(st->get_running_loop);
     return 0;
 }
@@ -244,7 +247,8 @@ static int module_clear(PyObject *m)
     Py_CLEAR(st->trace_callback);
     Py_CLEAR(st->pending_type);
     Py_CLEAR(st->done_type);
-    Py_CLEAR(st->start_send);
+    for (int i = 0; i < 6; i++)
+        Py_CLEAR(st->async_fns[i]);
     Py_CLEAR(st->get_running_loop);
     return 0;
 }

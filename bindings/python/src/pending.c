@@ -5,25 +5,38 @@
  * SendAsync's mode (csend_send_begin): every error of an argument or of
  * disposal is raised by the call itself, as .NET throws synchronously.  When
  * no earlier send of the socket is still pending, the first attempt is
- * made at once, and a send the kernel took whole returns a future that is
- * already done: awaiting it never goes through the loop.  Otherwise the
- * operation goes to csend/_async.py, which queues it behind the socket's
- * earlier sends and steps it whenever the loop sees the descriptor
- * writable.  The PendingSend object below is what it steps: it pins the
- * buffer (a bytearray cannot be resized under it) until the send ends. */
+ * made at once, and a send the kernel took whole returns a SendDone:
+ * awaiting it never goes through the loop.  Otherwise the operation goes to
+ * csend/_async.py, which queues it behind the socket's earlier sends and
+ * steps it whenever the loop sees the descriptor writable.  The PendingSend
+ * object below is what it steps: it pins the buffer (a bytearray cannot be
+ * resized under it) until the send ends.
+ *
+ * The socket counts its sends, pending or being called (async_sends), and
+ * knows their loop.  A send's place in line is taken before its send begins,
+ * so code that runs inside the call (a trace callback, a signal handler)
+ * cannot send ahead of it; a send from another loop is refused before
+ * anything is sent. */
 #include "binding.h"
 
 #include <stddef.h>
 
-#define STATE_OF_DONE(op) csendpy_state_of(Py_TYPE(op))
 
 typedef struct {
     PyObject_HEAD
     csend_pending_send op;
     Py_buffer view;   /* pinned while the operation is pending */
     PyObject *sock;   /* the Socket, alive as long as this */
+    PyObject *loop;   /* the loop it belongs to: the socket's async_loop */
     int counted;      /* counted in the socket's async_sends */
 } PendingObject;
+
+/* One send fewer pending or being called on the socket. */
+static void leave_line(SocketObject *so)
+{
+    if (--so->async_sends == 0)
+        so->async_loop = NULL;
+}
 
 /* The end of the operation, however it ends: the buffer goes back, and the
  * socket's count of pending sends drops. */
@@ -34,7 +47,7 @@ static void finish(PendingObject *p)
         PyBuffer_Release(&p->view);
     if (p->counted) {
         p->counted = 0;
-        ((SocketObject *)p->sock)->async_sends--;
+        leave_line((SocketObject *)p->sock);
     }
 }
 
@@ -77,6 +90,7 @@ static int Pending_traverse(PyObject *op, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(op));
     Py_VISIT(((PendingObject *)op)->sock);
+    Py_VISIT(((PendingObject *)op)->loop);
     Py_VISIT(((PendingObject *)op)->view.obj);
     return 0;
 }
@@ -88,6 +102,7 @@ static void Pending_dealloc(PyObject *op)
     PyObject_GC_UnTrack(op);
     finish(p);
     Py_CLEAR(p->sock);
+    Py_CLEAR(p->loop);
     type->tp_free(op);
     Py_DECREF(type);
 }
@@ -134,7 +149,15 @@ typedef struct {
     PyObject_HEAD
     PyObject *result;    /* the count, or NULL */
     PyObject *exception; /* or the SocketException */
+    PyObject *tb;        /* its traceback when made (NULL: none), restored on each raise */
+    PyObject *loop;      /* the running loop of the call */
 } DoneObject;
+
+static void done_raise(DoneObject *d)
+{
+    PyException_SetTraceback(d->exception, d->tb ? d->tb : Py_None);
+    PyErr_SetObject((PyObject *)Py_TYPE(d->exception), d->exception);
+}
 
 static PyObject *Done_await(PyObject *op)
 {
@@ -145,7 +168,7 @@ static PyObject *Done_next(PyObject *op)
 {
     DoneObject *d = (DoneObject *)op;
     if (d->exception != NULL) {
-        PyErr_SetObject((PyObject *)Py_TYPE(d->exception), d->exception);
+        done_raise(d);
         return NULL;
     }
     /* StopIteration(count): the value of the await. */
@@ -164,7 +187,7 @@ static PySendResult Done_send(PyObject *op, PyObject *arg, PyObject **presult)
     (void)arg;
     DoneObject *d = (DoneObject *)op;
     if (d->exception != NULL) {
-        PyErr_SetObject((PyObject *)Py_TYPE(d->exception), d->exception);
+        done_raise(d);
         *presult = NULL;
         return PYGEN_ERROR;
     }
@@ -177,7 +200,7 @@ static PyObject *Done_result(PyObject *op, PyObject *unused)
     (void)unused;
     DoneObject *d = (DoneObject *)op;
     if (d->exception != NULL) {
-        PyErr_SetObject((PyObject *)Py_TYPE(d->exception), d->exception);
+        done_raise(d);
         return NULL;
     }
     return Py_NewRef(d->result);
@@ -217,7 +240,7 @@ static PyObject *Done_cancel(PyObject *op, PyObject *args, PyObject *kwds)
 static PyObject *Done_get_loop(PyObject *op, PyObject *unused)
 {
     (void)unused;
-    return PyObject_CallNoArgs(STATE_OF_DONE(op)->get_running_loop);
+    return Py_NewRef(((DoneObject *)op)->loop);
 }
 
 /* add_done_callback(fn, *, context=None): already done, so scheduled at
@@ -228,11 +251,7 @@ static PyObject *Done_add_done_callback(PyObject *op, PyObject *args, PyObject *
     PyObject *fn, *context = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|$O:add_done_callback", names, &fn, &context))
         return NULL;
-    PyObject *loop = PyObject_CallNoArgs(STATE_OF_DONE(op)->get_running_loop);
-    if (loop == NULL)
-        return NULL;
-    PyObject *call_soon = PyObject_GetAttrString(loop, "call_soon");
-    Py_DECREF(loop);
+    PyObject *call_soon = PyObject_GetAttrString(((DoneObject *)op)->loop, "call_soon");
     if (call_soon == NULL)
         return NULL;
     PyObject *a = PyTuple_Pack(2, fn, op);
@@ -270,12 +289,32 @@ static PyObject *Done_blocking(PyObject *op, void *unused)
     Py_RETURN_FALSE; /* asyncio.isfuture: a future, never to be waited on */
 }
 
-static void Done_dealloc(PyObject *op)
+static int Done_traverse(PyObject *op, visitproc visit, void *arg)
 {
     DoneObject *d = (DoneObject *)op;
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(d->result);
+    Py_VISIT(d->exception);
+    Py_VISIT(d->tb);
+    Py_VISIT(d->loop);
+    return 0;
+}
+
+static int Done_clear(PyObject *op)
+{
+    DoneObject *d = (DoneObject *)op;
+    Py_CLEAR(d->result);
+    Py_CLEAR(d->exception);
+    Py_CLEAR(d->tb);
+    Py_CLEAR(d->loop);
+    return 0;
+}
+
+static void Done_dealloc(PyObject *op)
+{
     PyTypeObject *type = Py_TYPE(op);
-    Py_XDECREF(d->result);
-    Py_XDECREF(d->exception);
+    PyObject_GC_UnTrack(op);
+    Done_clear(op);
     type->tp_free(op);
     Py_DECREF(type);
 }
@@ -315,6 +354,8 @@ static PyType_Slot Done_slots[] = {
     {Py_tp_doc, "A send_async that ended within the call: awaiting it never goes through "
                 "the loop."},
     {Py_tp_dealloc, __extension__(void *)Done_dealloc},
+    {Py_tp_traverse, __extension__(void *)Done_traverse},
+    {Py_tp_clear, __extension__(void *)Done_clear},
     {Py_tp_repr, __extension__(void *)Done_repr},
     {Py_am_await, __extension__(void *)Done_await},
     {Py_am_send, __extension__(void *)Done_send},
@@ -328,18 +369,205 @@ static PyType_Slot Done_slots[] = {
 PyType_Spec csendpy_done_spec = {
     .name = "csend.SendDone",
     .basicsize = sizeof(DoneObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = Done_slots,
 };
 
-static PyObject *done_object(csendpy_state *st, PyObject *result, PyObject *exception)
+static PyObject *done_object(csendpy_state *st, PyObject *loop, PyObject *result,
+                             PyObject *exception)
 {
-    DoneObject *d = PyObject_New(DoneObject, st->done_type);
+    DoneObject *d = PyObject_GC_New(DoneObject, st->done_type);
     if (d == NULL)
         return NULL;
     d->result = Py_XNewRef(result);
     d->exception = Py_XNewRef(exception);
+    d->tb = exception ? PyException_GetTraceback(exception) : NULL;
+    d->loop = Py_NewRef(loop);
+    PyObject_GC_Track((PyObject *)d);
     return (PyObject *)d;
+}
+
+/* The SendDone of a send that ended in the call: its count, or the
+ * exception err describes (raised from the await, as .NET's). */
+static PyObject *ended(csendpy_state *st, PyObject *loop, const csend_pending_send *op,
+                       int rc, const csend_error *err)
+{
+    if (rc > 0) {
+        PyObject *n = PyLong_FromLongLong(op->done);
+        PyObject *d = n ? done_object(st, loop, n, NULL) : NULL;
+        Py_XDECREF(n);
+        return d;
+    }
+    csendpy_raise(st, err);
+    PyObject *type, *exc, *tb;
+    PyErr_Fetch(&type, &exc, &tb);
+    PyErr_NormalizeException(&type, &exc, &tb);
+    if (tb != NULL)
+        PyException_SetTraceback(exc, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    PyObject *d = exc ? done_object(st, loop, NULL, exc) : NULL;
+    Py_XDECREF(exc);
+    return d;
+}
+
+/* Calls csend._async's function; a failure there is reported as
+ * unraisable when the caller has a result to return all the same. */
+static PyObject *call_async(csendpy_state *st, int which, PyObject *a, PyObject *b, PyObject *c)
+{
+    return PyObject_CallFunctionObjArgs(st->async_fns[which], a, b, c, NULL);
+}
+
+static void call_async_quietly(csendpy_state *st, int which, PyObject *a, PyObject *b)
+{
+    PyObject *r = call_async(st, which, a, b, NULL);
+    if (r == NULL)
+        PyErr_WriteUnraisable(st->async_fns[which]);
+    Py_XDECREF(r);
+}
+
+/* The operation, now waiting, in an object the loop's side steps; it takes
+ * over the place in line the call took. */
+static PyObject *pending_object(csendpy_state *st, PyObject *sock, PyObject *loop,
+                                csend_pending_send *op, Py_buffer *view)
+{
+    PendingObject *p = PyObject_GC_New(PendingObject, st->pending_type);
+    if (p == NULL)
+        return NULL;
+    p->op = *op; /* position-free: pointers to the buffer and the socket */
+    p->view = *view;
+    p->sock = Py_NewRef(sock);
+    p->loop = Py_NewRef(loop);
+    p->counted = 1;
+    PyObject_GC_Track((PyObject *)p);
+    return (PyObject *)p;
+}
+
+/* No send of the socket is pending: the first attempt now. */
+static PyObject *first_in_line(csendpy_state *st, PyObject *sock, PyObject *loop,
+                               Py_buffer *view, int64_t offset, int64_t size, int64_t flags)
+{
+    SocketObject *so = (SocketObject *)sock;
+    csend_pending_send op;
+    csend_error err;
+    so->async_sends++;
+    so->async_loop = loop;
+    so->async_first = 1;
+    int rc = csend_send_begin(&op, so->s, view->buf, (int64_t)view->len, offset, size, flags,
+                              CSEND_PENDING_ASYNC, &err);
+    if (rc == 0)
+        rc = csend_send_step(&op, NULL, &err);
+    else
+        rc = -2; /* refused: raised by the call */
+    so->async_first = 0;
+    PyObject *result;
+    if (rc == 0) {
+        result = pending_object(st, sock, loop, &op, view);
+        if (result == NULL) {
+            csend_send_end(&op);
+            PyBuffer_Release(view);
+            leave_line(so);
+            return NULL;
+        }
+        PyObject *fut = call_async(st, ASYNC_FRONT, sock, loop, result);
+        Py_DECREF(result);
+        return fut;
+    }
+    PyBuffer_Release(view);
+    result = rc == -2 ? csendpy_raise(st, &err) : ended(st, loop, &op, rc, &err);
+    leave_line(so);
+    if (so->async_sends > 0) { /* sends called during the attempt may go */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        call_async_quietly(st, ASYNC_RESUME, sock, NULL);
+        PyErr_Restore(type, value, tb);
+    }
+    return result;
+}
+
+/* Behind pending sends: the place in line first, then the send's begin. */
+static PyObject *behind(csendpy_state *st, PyObject *sock, PyObject *loop, Py_buffer *view,
+                        int64_t offset, int64_t size, int64_t flags)
+{
+    SocketObject *so = (SocketObject *)sock;
+    csend_pending_send op;
+    csend_error err;
+    so->async_sends++;
+    PyObject *fut = call_async(st, ASYNC_RESERVE, sock, loop, NULL);
+    if (fut == NULL) {
+        PyBuffer_Release(view);
+        leave_line(so);
+        return NULL;
+    }
+    PyObject *may_start = so->async_first ? Py_False : Py_True;
+    PyObject *p = NULL;
+    if (csend_send_begin(&op, so->s, view->buf, (int64_t)view->len, offset, size, flags,
+                         CSEND_PENDING_ASYNC, &err) < 0) {
+        PyBuffer_Release(view);
+    } else if ((p = pending_object(st, sock, loop, &op, view)) == NULL) {
+        csend_send_end(&op);
+        PyBuffer_Release(view);
+    }
+    if (p == NULL) { /* refused, or no memory: the place goes to the next */
+        PyObject *type, *value, *tb;
+        if (!PyErr_Occurred())
+            csendpy_raise(st, &err);
+        PyErr_Fetch(&type, &value, &tb);
+        leave_line(so);
+        call_async_quietly(st, ASYNC_DROP, fut, may_start);
+        Py_DECREF(fut);
+        PyErr_Restore(type, value, tb);
+        return NULL;
+    }
+    PyObject *r = call_async(st, ASYNC_ATTACH, fut, p, may_start);
+    Py_DECREF(p);
+    if (r == NULL) {
+        Py_DECREF(fut);
+        return NULL;
+    }
+    Py_DECREF(r);
+    return fut;
+}
+
+/* The loop the socket's pending sends belong to is not this one: when it
+ * is closed, they are given up (nothing will step them again); otherwise
+ * the call is refused, before anything is sent. */
+static int other_loop(csendpy_state *st, PyObject *sock)
+{
+    SocketObject *so = (SocketObject *)sock;
+    PyObject *closed = PyObject_CallMethod(so->async_loop, "is_closed", NULL);
+    if (closed == NULL)
+        return -1;
+    int yes = PyObject_IsTrue(closed);
+    Py_DECREF(closed);
+    if (yes < 0)
+        return -1;
+    if (yes && !so->async_first) {
+        PyObject *r = call_async(st, ASYNC_ABANDON, sock, NULL, NULL);
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+    }
+    if (so->async_sends > 0) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "send_async: this socket has sends pending on another event loop");
+        return -1;
+    }
+    return 0;
+}
+
+void csendpy_async_closed(PyObject *sock)
+{
+    SocketObject *so = (SocketObject *)sock;
+    if (so->async_sends == 0 || so->async_first)
+        return;
+    PyObject *closed = PyObject_CallMethod(so->async_loop, "is_closed", NULL);
+    int yes = closed != NULL ? PyObject_IsTrue(closed) : -1;
+    Py_XDECREF(closed);
+    if (yes > 0)
+        call_async_quietly(csendpy_state_of(Py_TYPE(sock)), ASYNC_ABANDON, sock, NULL);
+    else if (yes < 0)
+        PyErr_WriteUnraisable(sock);
 }
 
 PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, int64_t size,
@@ -347,60 +575,37 @@ PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, in
 {
     csendpy_state *st = STATE(sock);
     SocketObject *so = (SocketObject *)sock;
-    csend_pending_send op;
-    csend_error err;
-    if (csend_send_begin(&op, so->s, view->buf, (int64_t)view->len, offset, size, flags,
-                         CSEND_PENDING_ASYNC, &err) < 0) {
-        PyBuffer_Release(view);
-        return csendpy_raise(st, &err);
-    }
-    if (so->async_sends == 0) {
-        /* No earlier send waits: the first attempt now, and a send that
-         * ends here needs nothing more than its result. */
-        int rc = csend_send_step(&op, NULL, &err);
-        if (rc != 0) {
-            PyBuffer_Release(view);
-            if (rc > 0) {
-                PyObject *n = PyLong_FromLongLong(op.done);
-                PyObject *d = n ? done_object(st, n, NULL) : NULL;
-                Py_XDECREF(n);
-                return d;
-            }
-            /* An OS error surfaces from the await, as .NET's. */
-            csendpy_raise(st, &err);
-            PyObject *type, *exc, *tb;
-            PyErr_Fetch(&type, &exc, &tb);
-            PyErr_NormalizeException(&type, &exc, &tb);
-            if (tb != NULL)
-                PyException_SetTraceback(exc, tb);
-            Py_XDECREF(type);
-            Py_XDECREF(tb);
-            PyObject *d = exc ? done_object(st, NULL, exc) : NULL;
-            Py_XDECREF(exc);
-            return d;
-        }
-    }
-    if (st->start_send == NULL) {
-        csend_send_end(&op);
+    if (st->async_fns[ASYNC_ABANDON] == NULL) {
         PyBuffer_Release(view);
         PyErr_SetString(PyExc_RuntimeError, "csend._async is not bound");
         return NULL;
     }
-    /* It waits: the operation (position-free: pointers to the buffer and the
-     * socket) moves into an object the loop's side steps. */
-    PendingObject *p = PyObject_GC_New(PendingObject, st->pending_type);
-    if (p == NULL) {
-        csend_send_end(&op);
+    PyObject *loop = PyObject_CallNoArgs(st->get_running_loop);
+    if (loop == NULL || (so->async_sends > 0 && so->async_loop != loop &&
+                         other_loop(st, sock) < 0)) {
+        /* Refused before anything is sent; the send's own checks come
+         * first all the same, as they do with a loop. */
+        csend_pending_send op;
+        csend_error err;
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (csend_send_begin(&op, so->s, view->buf, (int64_t)view->len, offset, size, flags,
+                             CSEND_PENDING_ASYNC, &err) < 0) {
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+            csendpy_raise(st, &err);
+        } else {
+            csend_send_end(&op);
+            PyErr_Restore(type, value, tb);
+        }
         PyBuffer_Release(view);
+        Py_XDECREF(loop);
         return NULL;
     }
-    p->op = op;
-    p->view = *view;
-    p->sock = Py_NewRef(sock);
-    p->counted = 1;
-    so->async_sends++;
-    PyObject_GC_Track((PyObject *)p);
-    PyObject *result = PyObject_CallFunctionObjArgs(st->start_send, sock, (PyObject *)p, NULL);
-    Py_DECREF(p);
+    PyObject *result = so->async_sends == 0
+                           ? first_in_line(st, sock, loop, view, offset, size, flags)
+                           : behind(st, sock, loop, view, offset, size, flags);
+    Py_DECREF(loop);
     return result;
 }

@@ -682,6 +682,7 @@ static PyObject *Socket_close(PyObject *op, PyObject *unused)
 {
     (void)unused;
     csend_close(((SocketObject *)op)->s);
+    csendpy_async_closed(op);
     Py_RETURN_NONE;
 }
 
@@ -701,6 +702,7 @@ static PyObject *Socket_exit(PyObject *op, PyObject *args)
 {
     (void)args;
     csend_close(((SocketObject *)op)->s);
+    csendpy_async_closed(op);
     Py_RETURN_FALSE;
 }
 
