@@ -404,6 +404,66 @@ CSEND_API int csend_send_wait_fd(const csend_pending_send *op);
  * trace says OperationAborted.  Idempotent; a no-op after the end. */
 CSEND_API void csend_send_end(csend_pending_send *op);
 
+/* ---- The other operations, in .NET's *Async modes ------------------------ *
+ * SendToAsync, SendAsync(segments), ReceiveAsync, ReceiveFromAsync,
+ * ConnectAsync and AcceptAsync, for an event loop: each begin runs the
+ * synchronous method's checks in its order and returns the operation (NULL
+ * with err filled, nothing begun); then, as for the pending send above:
+ *
+ *   while ((rc = csend_pending_step(op, &err)) == 0)
+ *       wait until csend_pending_wait_fd(op) is readable
+ *       (csend_pending_wants_read(op)) or writable;
+ *   rc == 1: the result (csend_pending_count, csend_pending_remote,
+ *   csend_pending_take_accepted); rc == -1: err; then csend_pending_free(op).
+ *
+ * No step blocks.  Neither Blocking nor the timeouts apply (as .NET's
+ * *Async); a close fails the operation with OperationAborted (995).  A send
+ * is complete when every byte of a stream was handed over (one datagram
+ * otherwise); a receive when any bytes (or the end of the stream) came.
+ * Until it ends, an operation holds the socket's descriptor open, as the
+ * pending send does. */
+typedef struct csend_pending csend_pending;
+
+CSEND_API csend_pending *csend_send_to_begin(csend_socket *s, const void *buffer,
+                                             int64_t buffer_len, int64_t offset, int64_t size,
+                                             int64_t flags, const csend_endpoint *remote,
+                                             csend_error *err);
+/* The segments' bytes are read from their bases until the end; the list
+ * itself is copied. */
+CSEND_API csend_pending *csend_send_segments_begin(csend_socket *s,
+                                                   const csend_segment *segments, int64_t count,
+                                                   int64_t flags, csend_error *err);
+CSEND_API csend_pending *csend_receive_begin(csend_socket *s, void *buffer, int64_t buffer_len,
+                                             int64_t offset, int64_t size, int64_t flags,
+                                             csend_error *err);
+CSEND_API csend_pending *csend_receive_from_begin(csend_socket *s, void *buffer,
+                                                  int64_t buffer_len, int64_t offset,
+                                                  int64_t size, int64_t flags, csend_error *err);
+/* A connect needs a descriptor that does not block underneath: csend's own
+ * are switched for the connect's duration; an adopted descriptor that
+ * blocks underneath is InvalidOperation (its O_NONBLOCK is never touched). */
+CSEND_API csend_pending *csend_connect_begin(csend_socket *s, const csend_endpoint *remote,
+                                             csend_error *err);
+CSEND_API csend_pending *csend_accept_begin(csend_socket *s, csend_error *err);
+/* 1 complete, 0 wait and step again, -1 failed (err).  On 1 and -1 the
+ * operation has ended; a step after the end is InvalidOperation. */
+CSEND_API int csend_pending_step(csend_pending *op, csend_error *err);
+/* The descriptor to wait on (held open until the end), -1 after it. */
+CSEND_API int csend_pending_wait_fd(const csend_pending *op);
+/* 1: wait for readable (receive, accept); 0: writable (send, connect). */
+CSEND_API int csend_pending_wants_read(const csend_pending *op);
+/* Bytes moved so far (a send: handed to the kernel; a receive: received). */
+CSEND_API int64_t csend_pending_count(const csend_pending *op);
+/* ReceiveFrom's sender, once complete: 0, or -1 when there is none. */
+CSEND_API int csend_pending_remote(const csend_pending *op, csend_endpoint *remote);
+/* Accept's new socket, once complete; the caller owns it (NULL after the
+ * first call, and for any other operation). */
+CSEND_API csend_socket *csend_pending_take_accepted(csend_pending *op);
+/* Ends the operation if it has not ended (given up: OperationAborted in the
+ * trace) and frees it, with an accepted socket nobody took.  NULL is a
+ * no-op. */
+CSEND_API void csend_pending_free(csend_pending *op);
+
 /* Receive(buffer, offset, size, flags): bytes received (0 at end of
  * stream), or -1.  Same argument checks as Send; flags OutOfBand, Peek. */
 CSEND_API int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len,

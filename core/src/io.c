@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -508,6 +509,20 @@ int64_t csend_try_send(csend_socket *s, const void *buffer, int64_t buffer_len, 
     return n;
 }
 
+/* SendTo's checks after disposal: the buffer, remoteEP, then the flags (the
+ * OS's flags, or -1 with err filled). */
+static int check_send_to(const void *buffer, int64_t buffer_len, int64_t offset, int64_t size,
+                         int64_t flags, const csend_endpoint *remote, csend_error *err)
+{
+    if (csend__check_buffer(buffer, buffer_len, offset, size, err) < 0)
+        return -1;
+    if (remote == NULL) {
+        csend__argument_null(err, "remoteEP");
+        return -1;
+    }
+    return csend__send_flags(flags, err);
+}
+
 int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len, int64_t offset,
                       int64_t size, int64_t flags, const csend_endpoint *remote,
                       csend_error *err)
@@ -516,19 +531,15 @@ int64_t csend_send_to(csend_socket *s, const void *buffer, int64_t buffer_len, i
     if (csend__enter(s, err) < 0)
         return -1;
     int64_t rc = -1;
-    int os = -1;
-    if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0) {
-        if (remote == NULL) {
-            csend__argument_null(err, "remoteEP");
-        } else if ((os = csend__send_flags(flags, err)) >= 0) {
-            op o;
-            op_buffer(&o, OP_SEND, (const char *)buffer + offset, size, os);
-            o.msg.msg_name = (void *)&remote->addr;
-            o.msg.msg_namelen = remote->len;
-            rc = traced_send(s, &o, 0, err);
-            if (rc >= 0)
-                atomic_store(&s->bound, true); /* the kernel bound it (.NET: only if it succeeded) */
-        }
+    int os = check_send_to(buffer, buffer_len, offset, size, flags, remote, err);
+    if (os >= 0) {
+        op o;
+        op_buffer(&o, OP_SEND, (const char *)buffer + offset, size, os);
+        o.msg.msg_name = (void *)&remote->addr;
+        o.msg.msg_namelen = remote->len;
+        rc = traced_send(s, &o, 0, err);
+        if (rc >= 0)
+            atomic_store(&s->bound, true); /* the kernel bound it (.NET: only if it succeeded) */
     }
     csend__leave(s);
     return rc;
@@ -737,6 +748,32 @@ int64_t csend_receive(csend_socket *s, void *buffer, int64_t buffer_len, int64_t
     return rc;
 }
 
+/* ReceiveFrom's checks after disposal and the buffer: an address to
+ * receive on, then the flags (the OS's, or -1 with err filled). */
+static int check_receive_from(csend_socket *s, int64_t flags, csend_error *err)
+{
+    if (!atomic_load(&s->bound) && (s->owns_mode || !csend__has_address(atomic_load(&s->fd)))) {
+        /* As .NET: a socket with no address cannot be sent to (an adopted
+         * one may have been bound through its original since). */
+        csend__invalid_operation(err, "You must call the Bind method before performing "
+                                      "this operation.");
+        return -1;
+    }
+    return csend__receive_flags(flags, err);
+}
+
+/* The sender of a receive that moved n bytes (a connected stream names
+ * none: its peer sent it). */
+static void sender(csend_socket *s, const op *o, csend_endpoint *remote)
+{
+    remote->len = o->msg.msg_namelen;
+    if (remote->len == 0) {
+        remote->len = sizeof remote->addr;
+        if (getpeername(atomic_load(&s->fd), (struct sockaddr *)&remote->addr, &remote->len) < 0)
+            remote->len = 0;
+    }
+}
+
 int64_t csend_receive_from(csend_socket *s, void *buffer, int64_t buffer_len, int64_t offset,
                            int64_t size, int64_t flags, csend_endpoint *remote, csend_error *err)
 {
@@ -748,25 +785,15 @@ int64_t csend_receive_from(csend_socket *s, void *buffer, int64_t buffer_len, in
     if (csend__check_buffer(buffer, buffer_len, offset, size, err) == 0) {
         if (remote == NULL) {
             csend__argument_null(err, "remoteEP");
-        } else if (!atomic_load(&s->bound) &&
-                   (s->owns_mode || !csend__has_address(atomic_load(&s->fd)))) {
-            /* As .NET: a socket with no address cannot be sent to (an adopted
-             * one may have been bound through its original since). */
-            csend__invalid_operation(err, "You must call the Bind method before performing "
-                                          "this operation.");
-        } else if ((os = csend__receive_flags(flags, err)) >= 0) {
+        } else if ((os = check_receive_from(s, flags, err)) >= 0) {
             op o;
             op_buffer(&o, OP_RECEIVE, (char *)buffer + offset, size, os);
             o.msg.msg_name = &remote->addr;
             rc = drive(s, &o, csend__timeout(&s->receive_timeout_ms), 0, err);
-            remote->len = o.msg.msg_namelen;
-            if (rc >= 0 && remote->len == 0) {
-                /* A connected stream names no sender: its peer sent it. */
-                remote->len = sizeof remote->addr;
-                if (getpeername(atomic_load(&s->fd), (struct sockaddr *)&remote->addr,
-                                &remote->len) < 0)
-                    remote->len = 0;
-            }
+            if (rc >= 0)
+                sender(s, &o, remote);
+            else
+                remote->len = o.msg.msg_namelen;
             if (rc == 0 && size > 0 && atomic_load(&s->closed)) {
                 fail(s, ECANCELED, 0, err);
                 rc = -1;
@@ -779,6 +806,37 @@ int64_t csend_receive_from(csend_socket *s, void *buffer, int64_t buffer_len, in
 
 /* ---- accept, connect ---- */
 
+/* Accept's check before any wait: 0, or -1 with err filled.  As .NET, a
+ * socket that does not listen has nothing to accept (and a readable
+ * datagram socket is no listener). */
+static int check_accept(csend_socket *s, csend_error *err)
+{
+    if (csend__is_listening(atomic_load(&s->fd)))
+        return 0;
+    csend__invalid_operation(err, atomic_load(&s->bound)
+                                      ? "You must call the Listen method before performing "
+                                        "this operation."
+                                      : "You must call the Bind method before performing "
+                                        "this operation.");
+    return -1;
+}
+
+/* The socket for an accepted descriptor, as its listener's; NULL with err
+ * filled (the descriptor closed). */
+static csend_socket *accepted(csend_socket *s, int fd, csend_error *err)
+{
+    csend_socket *a = csend_socket_from_fd(fd, err);
+    if (a == NULL) {
+        close(fd); /* ours: never returned */
+        return NULL;
+    }
+    a->owns_mode = true; /* csend made this descriptor */
+    a->hooks = s->hooks;
+    a->context = s->context;
+    a->protocol = s->protocol;
+    return a;
+}
+
 csend_socket *csend_accept(csend_socket *s, csend_error *err)
 {
     CSEND_ERR(err);
@@ -786,28 +844,17 @@ csend_socket *csend_accept(csend_socket *s, csend_error *err)
         return NULL;
     op o = {.kind = OP_ACCEPT, .events = POLLIN, .accepted = -1};
     csend_socket *a = NULL;
-    if (!csend__is_listening(atomic_load(&s->fd))) {
-        /* As .NET, before any wait: a socket that does not listen has
-         * nothing to accept (and a readable datagram socket is no
-         * listener). */
-        csend__invalid_operation(err, atomic_load(&s->bound)
-                                          ? "You must call the Listen method before performing "
-                                            "this operation."
-                                          : "You must call the Bind method before performing "
-                                            "this operation.");
-    } else if (drive(s, &o, 0, 0, err) == 0) { /* .NET's Accept has no timeout */
-        a = csend_socket_from_fd(o.accepted, err);
-        if (a == NULL) {
-            close(o.accepted); /* ours: never returned */
-        } else {
-            a->owns_mode = true; /* csend made this descriptor */
-            a->hooks = s->hooks;
-            a->context = s->context;
-            a->protocol = s->protocol;
-        }
-    }
+    if (check_accept(s, err) == 0 && drive(s, &o, 0, 0, err) == 0) /* no timeout, as .NET */
+        a = accepted(s, o.accepted, err);
     csend__leave(s);
     return a;
+}
+
+static void now_connected(csend_socket *s)
+{
+    atomic_store(&s->connected, true);
+    atomic_store(&s->was_connected, true);
+    atomic_store(&s->bound, true);
 }
 
 int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *err)
@@ -827,9 +874,7 @@ int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *er
             fail(s, ECANCELED, 0, err);
             rc = -1;
         } else if (rc == 0) {
-            atomic_store(&s->connected, true);
-            atomic_store(&s->was_connected, true);
-            atomic_store(&s->bound, true);
+            now_connected(s);
         } else if (err->socket_error == CSEND_SOCKET_ERROR_IN_PROGRESS) {
             /* As .NET: a non-blocking Connect still going on is WouldBlock;
              * Connected turns true when it completes. */
@@ -840,4 +885,319 @@ int csend_connect(csend_socket *s, const csend_endpoint *remote, csend_error *er
     }
     csend__leave(s);
     return rc;
+}
+
+/* ---- the other operations, in their *Async modes ---- */
+
+struct csend_pending {
+    csend_socket *s;          /* NULL once the operation has ended */
+    op o;                     /* the system call and its cursor */
+    int64_t done;             /* bytes moved so far */
+    int send;                 /* a send: traced, and whole on a stream */
+    int tracing;
+    int restore_flags;        /* a connect: the descriptor's flags to put back, or -1 */
+    struct iovec *iov;        /* send_segments: the copied list */
+    const csend_segment *segments; /* and the caller's, for the trace */
+    int64_t count;
+    csend_endpoint remote;    /* send_to's and connect's destination; receive_from's sender */
+    csend_socket *accepted;   /* accept's result, until taken */
+};
+
+/* The common start of every begin: the socket entered (disposal first),
+ * counted among the calls close wakes, and the operation allocated. */
+static csend_pending *pending_new(csend_socket *s, csend_error *err)
+{
+    CSEND_ERR(err);
+    if (csend__enter(s, err) < 0)
+        return NULL;
+    csend_pending *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        csend__leave(s);
+        csend__out_of_memory(err);
+        return NULL;
+    }
+    p->restore_flags = -1;
+    return p;
+}
+
+/* The checks failed (err filled): nothing begun. */
+static csend_pending *pending_refused(csend_pending *p, csend_socket *s)
+{
+    free(p->iov);
+    free(p);
+    csend__leave(s);
+    return NULL;
+}
+
+/* The checks passed: the operation holds the socket from now on. */
+static csend_pending *pending_started(csend_pending *p, csend_socket *s, csend_error *err)
+{
+    if (start_waiting(s) < 0) { /* closed since the check: no wait would be woken */
+        csend__object_disposed(err);
+        return pending_refused(p, s);
+    }
+    p->s = s;
+    if (p->send) {
+        p->tracing = csend__trace_enabled();
+        if (p->tracing)
+            csend__trace_begin(s, "Send", p->o.size);
+    }
+    return p;
+}
+
+csend_pending *csend_send_to_begin(csend_socket *s, const void *buffer, int64_t buffer_len,
+                                   int64_t offset, int64_t size, int64_t flags,
+                                   const csend_endpoint *remote, csend_error *err)
+{
+    csend_pending *p = pending_new(s, err);
+    if (p == NULL)
+        return NULL;
+    int os = check_send_to(buffer, buffer_len, offset, size, flags, remote, err);
+    if (os < 0)
+        return pending_refused(p, s);
+    p->remote = *remote;
+    op_buffer(&p->o, OP_SEND, (const char *)buffer + offset, size, os);
+    p->o.msg.msg_name = &p->remote.addr;
+    p->o.msg.msg_namelen = p->remote.len;
+    p->send = 1;
+    return pending_started(p, s, err);
+}
+
+csend_pending *csend_send_segments_begin(csend_socket *s, const csend_segment *segments,
+                                         int64_t count, int64_t flags, csend_error *err)
+{
+    csend_pending *p = pending_new(s, err);
+    if (p == NULL)
+        return NULL;
+    int os;
+    int64_t total;
+    if (csend__check_segments(segments, count, &total, err) < 0 ||
+        (os = csend__send_flags(flags, err)) < 0)
+        return pending_refused(p, s);
+    if (!is_stream(s) && count > IOV_MAX) {
+        csend__socket_errno(err, EMSGSIZE, 0); /* one datagram: never split */
+        return pending_refused(p, s);
+    }
+    p->iov = malloc((size_t)count * sizeof *p->iov);
+    if (p->iov == NULL) {
+        csend__out_of_memory(err);
+        return pending_refused(p, s);
+    }
+    for (int64_t i = 0; i < count; i++) {
+        p->iov[i].iov_base = (void *)segments[i].base;
+        p->iov[i].iov_len = (size_t)segments[i].len;
+    }
+    op_buffer(&p->o, OP_SEND, NULL, total, os);
+    p->o.msg.msg_iov = p->iov;
+    p->o.msg.msg_iovlen = (size_t)count;
+    p->segments = segments;
+    p->count = count;
+    p->send = 1;
+    return pending_started(p, s, err);
+}
+
+csend_pending *csend_receive_begin(csend_socket *s, void *buffer, int64_t buffer_len,
+                                   int64_t offset, int64_t size, int64_t flags, csend_error *err)
+{
+    csend_pending *p = pending_new(s, err);
+    if (p == NULL)
+        return NULL;
+    int os;
+    if (csend__check_buffer(buffer, buffer_len, offset, size, err) < 0 ||
+        (os = csend__receive_flags(flags, err)) < 0)
+        return pending_refused(p, s);
+    op_buffer(&p->o, OP_RECEIVE, (char *)buffer + offset, size, os);
+    return pending_started(p, s, err);
+}
+
+csend_pending *csend_receive_from_begin(csend_socket *s, void *buffer, int64_t buffer_len,
+                                        int64_t offset, int64_t size, int64_t flags,
+                                        csend_error *err)
+{
+    csend_pending *p = pending_new(s, err);
+    if (p == NULL)
+        return NULL;
+    int os;
+    if (csend__check_buffer(buffer, buffer_len, offset, size, err) < 0 ||
+        (os = check_receive_from(s, flags, err)) < 0)
+        return pending_refused(p, s);
+    op_buffer(&p->o, OP_RECEIVE, (char *)buffer + offset, size, os);
+    p->o.msg.msg_name = &p->remote.addr;
+    return pending_started(p, s, err);
+}
+
+csend_pending *csend_connect_begin(csend_socket *s, const csend_endpoint *remote,
+                                   csend_error *err)
+{
+    csend_pending *p = pending_new(s, err);
+    if (p == NULL)
+        return NULL;
+    if (remote == NULL) {
+        csend__argument_null(err, "remoteEP");
+        return pending_refused(p, s);
+    }
+    int fd = atomic_load(&s->fd);
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0) {
+        csend__socket_errno(err, errno, 0);
+        return pending_refused(p, s);
+    }
+    if (!(fl & O_NONBLOCK)) {
+        if (!s->owns_mode) {
+            csend__invalid_operation(err, "An adopted descriptor that blocks underneath cannot "
+                                          "connect without blocking; use Connect.");
+            return pending_refused(p, s);
+        }
+        if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+            csend__socket_errno(err, errno, 0);
+            return pending_refused(p, s);
+        }
+        p->restore_flags = fl;
+    }
+    p->remote = *remote;
+    p->o.kind = OP_CONNECT;
+    p->o.events = POLLOUT;
+    p->o.remote = &p->remote;
+    p->o.closing = s;
+    return pending_started(p, s, err);
+}
+
+csend_pending *csend_accept_begin(csend_socket *s, csend_error *err)
+{
+    csend_pending *p = pending_new(s, err);
+    if (p == NULL)
+        return NULL;
+    if (check_accept(s, err) < 0)
+        return pending_refused(p, s);
+    p->o.kind = OP_ACCEPT;
+    p->o.events = POLLIN;
+    p->o.accepted = -1;
+    return pending_started(p, s, err);
+}
+
+/* The end, however it comes: the descriptor's flags put back, the trace
+ * line of a send, and the socket let go.  rc 0 is an operation given up. */
+static int op_end(csend_pending *p, int rc, const csend_error *err)
+{
+    csend_socket *s = p->s;
+    p->s = NULL;
+    if (p->restore_flags >= 0)
+        fcntl(atomic_load(&s->fd), F_SETFL, p->restore_flags);
+    stop_waiting(s);
+    if (p->tracing && csend__trace_enabled()) {
+        const csend_segment one = {p->o.one.iov_base, p->o.size};
+        if (rc > 0) {
+            csend__trace_segments(s, p->segments ? p->segments : &one,
+                                  p->segments ? p->count : 1, p->done);
+        } else if (rc == 0) {
+            csend_error given_up;
+            csend__socket_error(&given_up, CSEND_SOCKET_ERROR_OPERATION_ABORTED, ECANCELED,
+                                p->done);
+            csend__trace_error(s, "Send", &given_up);
+        } else if (err->kind == CSEND_ERR_SOCKET) {
+            csend__trace_error(s, "Send", err);
+        }
+    }
+    csend__leave(s);
+    return rc;
+}
+
+int csend_pending_step(csend_pending *p, csend_error *err)
+{
+    CSEND_ERR(err);
+    csend_socket *s = p == NULL ? NULL : p->s;
+    if (s == NULL) {
+        csend__invalid_operation(err, "The operation has already ended.");
+        return -1;
+    }
+    int e;
+    for (;;) {
+        if (atomic_load(&s->closed)) {
+            e = ECANCELED;
+            break;
+        }
+        ssize_t n = attempt(&p->o, atomic_load(&s->fd), 0);
+        if (n >= 0) {
+            p->done += n;
+            if (p->send && is_stream(s) && advance(&p->o, (size_t)n))
+                continue; /* a stream send goes on until every byte is handed over */
+            if (p->o.kind == OP_RECEIVE && n == 0 && p->o.size > 0 &&
+                atomic_load(&s->closed)) {
+                e = ECANCELED; /* woken by close, not by the peer */
+                break;
+            }
+            if (p->send && p->o.msg.msg_name != NULL)
+                atomic_store(&s->bound, true);
+            if (p->o.kind == OP_RECEIVE && p->o.msg.msg_name != NULL)
+                sender(s, &p->o, &p->remote);
+            if (p->o.kind == OP_CONNECT)
+                now_connected(s);
+            if (p->o.kind == OP_ACCEPT) {
+                p->accepted = accepted(s, p->o.accepted, err);
+                if (p->accepted == NULL)
+                    return op_end(p, -1, err);
+            }
+            return op_end(p, 1, err);
+        }
+        e = errno;
+        if (e == EINTR && p->o.kind != OP_CONNECT)
+            continue;
+        if (not_yet(&p->o, e) || (e == EINTR && p->o.kind == OP_CONNECT))
+            return 0; /* a connect goes on in the kernel: its outcome is awaited */
+        break;
+    }
+    if (atomic_load(&s->closed)) {
+        /* As .NET's *Async: a close aborts the operation. */
+        csend__socket_error(err, CSEND_SOCKET_ERROR_OPERATION_ABORTED, ECANCELED, p->done);
+        err->native_error = e;
+        if (is_stream(s))
+            atomic_store(&s->connected, false);
+    } else {
+        fail(s, e, p->done, err);
+    }
+    return op_end(p, -1, err);
+}
+
+int csend_pending_wait_fd(const csend_pending *p)
+{
+    return p == NULL || p->s == NULL ? -1 : atomic_load(&p->s->fd);
+}
+
+int csend_pending_wants_read(const csend_pending *p)
+{
+    return p != NULL && p->o.events == POLLIN;
+}
+
+int64_t csend_pending_count(const csend_pending *p)
+{
+    return p == NULL ? 0 : p->done;
+}
+
+int csend_pending_remote(const csend_pending *p, csend_endpoint *remote)
+{
+    if (p == NULL || p->s != NULL || p->o.kind != OP_RECEIVE || p->o.msg.msg_name == NULL)
+        return -1;
+    *remote = p->remote;
+    return remote->len > 0 ? 0 : -1;
+}
+
+csend_socket *csend_pending_take_accepted(csend_pending *p)
+{
+    if (p == NULL)
+        return NULL;
+    csend_socket *a = p->accepted;
+    p->accepted = NULL;
+    return a;
+}
+
+void csend_pending_free(csend_pending *p)
+{
+    if (p == NULL)
+        return;
+    if (p->s != NULL)
+        op_end(p, 0, NULL);
+    if (p->accepted != NULL)
+        csend_socket_free(p->accepted); /* closes it: nobody took it */
+    free(p->iov);
+    free(p);
 }

@@ -1,10 +1,12 @@
-/* A Send whose waits the caller makes (csend_send_begin/step/end): the
- * contract of Send kept by the core while a scheduler or event loop waits. */
+/* Operations whose waits the caller makes (csend_send_begin/step/end, and
+ * csend_*_begin with csend_pending_*): the contract kept by the core while a
+ * scheduler or event loop waits. */
 #define _GNU_SOURCE
 #include "support.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -324,6 +326,229 @@ static void test_a_close_from_the_trace_of_a_completed_send_is_an_ordinary_close
     close(peer);
 }
 
+/* ---- the other operations (csend_*_begin, csend_pending_*) ---- */
+
+/* The caller's loop for a csend_pending: poll for what it waits for. */
+static int run_op(csend_pending *op, csend_error *err, int *waits)
+{
+    int rc;
+    while ((rc = csend_pending_step(op, err)) == 0) {
+        short events = csend_pending_wants_read(op) ? POLLIN : POLLOUT;
+        struct pollfd p = {.fd = csend_pending_wait_fd(op), .events = events};
+        assert_int_equal(poll(&p, 1, 5000), 1);
+        if (waits)
+            ++*waits;
+    }
+    return rc;
+}
+
+static csend_socket *tcp_listener(csend_endpoint *where)
+{
+    csend_error err;
+    csend_socket *l = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_STREAM, 0, &err);
+    assert_non_null(l);
+    csend_endpoint any;
+    assert_int_equal(csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "127.0.0.1", 0, &any, &err), 0);
+    assert_int_equal(csend_bind(l, &any, &err), 0);
+    assert_int_equal(csend_listen(l, 16, &err), 0);
+    assert_int_equal(csend_get_local_endpoint(l, where, &err), 0);
+    return l;
+}
+
+static void test_accept_and_connect_wait_without_blocking(void **state)
+{
+    (void)state;
+    csend_endpoint where;
+    csend_socket *l = tcp_listener(&where);
+    csend_error err;
+    csend_pending *acc = csend_accept_begin(l, &err);
+    assert_non_null(acc);
+    assert_true(csend_pending_wants_read(acc));
+    assert_int_equal(csend_pending_step(acc, &err), 0); /* nobody connects yet */
+    csend_socket *c = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_STREAM, 0, &err);
+    int fl = fcntl(csend_get_fd(c), F_GETFL);
+    csend_pending *con = csend_connect_begin(c, &where, &err);
+    assert_non_null(con);
+    assert_false(csend_pending_wants_read(con));
+    int rc = run_op(con, &err, NULL);
+    assert_int_equal(rc, 1);
+    assert_int_equal(csend_get_connected(c), 1);
+    assert_int_equal(fcntl(csend_get_fd(c), F_GETFL), fl); /* its flags are put back */
+    assert_int_equal(run_op(acc, &err, NULL), 1);
+    csend_socket *a = csend_pending_take_accepted(acc);
+    assert_non_null(a);
+    assert_null(csend_pending_take_accepted(acc)); /* taken once */
+    /* The pair works. */
+    assert_int_equal(csend_send(c, "ping", 4, 0, 4, 0, &err), 4);
+    char buf[8];
+    assert_int_equal(csend_receive(a, buf, 8, 0, 8, 0, &err), 4);
+    csend_pending_free(acc);
+    csend_pending_free(con);
+    csend_socket_free(a);
+    csend_socket_free(c);
+    csend_socket_free(l);
+}
+
+static void test_receive_completes_with_what_came_and_receive_from_names_the_sender(void **state)
+{
+    (void)state;
+    csend_error err;
+    csend_endpoint where, from;
+    int sender = udp_receiver(&where); /* a bound UDP socket, used here to send */
+    csend_socket *r = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_DGRAM, 0, &err);
+    csend_endpoint any;
+    csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "127.0.0.1", 0, &any, &err);
+    assert_int_equal(csend_bind(r, &any, &err), 0);
+    csend_endpoint mine;
+    csend_get_local_endpoint(r, &mine, &err);
+    char buf[64];
+    csend_pending *op = csend_receive_from_begin(r, buf, 64, 0, 64, 0, &err);
+    assert_non_null(op);
+    assert_int_equal(csend_pending_step(op, &err), 0);
+    assert_int_equal(csend_pending_remote(op, &from), -1); /* not yet */
+    assert_int_equal(sendto(sender, "hello", 5, 0, (struct sockaddr *)&mine.addr, mine.len), 5);
+    assert_int_equal(run_op(op, &err, NULL), 1);
+    assert_int_equal(csend_pending_count(op), 5);
+    assert_memory_equal(buf, "hello", 5);
+    assert_int_equal(csend_pending_remote(op, &from), 0);
+    assert_int_equal(from.len, where.len);
+    assert_memory_equal(&from.addr, &where.addr, where.len);
+    csend_pending_free(op);
+    /* A plain receive: any bytes complete it. */
+    op = csend_receive_begin(r, buf, 64, 0, 64, 0, &err);
+    assert_int_equal(sendto(sender, "xy", 2, 0, (struct sockaddr *)&mine.addr, mine.len), 2);
+    assert_int_equal(run_op(op, &err, NULL), 1);
+    assert_int_equal(csend_pending_count(op), 2);
+    csend_pending_free(op);
+    csend_socket_free(r);
+    close(sender);
+}
+
+static void test_every_begin_checks_as_its_method_and_begins_nothing(void **state)
+{
+    (void)state;
+    csend_error err;
+    csend_socket *s;
+    int peer;
+    tcp_pair(&s, &peer);
+    char buf[4];
+    csend_endpoint ep;
+    csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "127.0.0.1", 9, &ep, &err);
+    assert_null(csend_send_to_begin(s, buf, 4, 0, 4, 0, NULL, &err));
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_NULL);
+    assert_string_equal(err.param_name, "remoteEP");
+    assert_null(csend_send_to_begin(s, buf, 4, 5, 0, 0, &ep, &err));
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    assert_null(csend_send_segments_begin(s, NULL, 0, 0, &err));
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_NULL);
+    assert_null(csend_receive_begin(s, buf, 4, 0, 5, 0, &err));
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_OUT_OF_RANGE);
+    assert_string_equal(err.param_name, "size");
+    assert_null(csend_receive_begin(s, buf, 4, 0, 4, CSEND_FLAG_DONT_ROUTE, &err));
+    assert_int_equal(err.kind, CSEND_ERR_SOCKET);
+    assert_null(csend_accept_begin(s, &err)); /* not listening */
+    assert_int_equal(err.kind, CSEND_ERR_INVALID_OPERATION);
+    assert_null(csend_connect_begin(s, NULL, &err));
+    assert_int_equal(err.kind, CSEND_ERR_ARGUMENT_NULL);
+    csend_close(s);
+    assert_null(csend_receive_begin(s, buf, 4, 0, 4, 0, &err)); /* disposal first */
+    assert_int_equal(err.kind, CSEND_ERR_OBJECT_DISPOSED);
+    assert_null(csend_send_to_begin(s, NULL, 0, 0, 0, 0, NULL, &err));
+    assert_int_equal(err.kind, CSEND_ERR_OBJECT_DISPOSED);
+    csend_socket_free(s);
+    close(peer);
+}
+
+static void test_segments_of_a_stream_arrive_whole_in_order(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    tcp_pair(&s, &peer);
+    small_buffers(csend_get_fd(s));
+    reader r = {.fd = peer, .slow = 1};
+    pthread_t t;
+    pthread_create(&t, NULL, read_all, &r);
+    size_t size = 4 * MIB;
+    char *data = pattern_of(size);
+    csend_segment segs[3] = {{data, 1}, {data + 1, (int64_t)size / 2}, {data + 1 + size / 2,
+                                                                       (int64_t)(size - 1 - size / 2)}};
+    csend_error err;
+    csend_pending *op = csend_send_segments_begin(s, segs, 3, 0, &err);
+    assert_non_null(op);
+    int waits = 0;
+    assert_int_equal(run_op(op, &err, &waits), 1);
+    assert_true(waits > 0);
+    assert_int_equal(csend_pending_count(op), (int64_t)size);
+    csend_pending_free(op);
+    csend_shutdown(s, CSEND_SHUTDOWN_SEND, &err);
+    pthread_join(t, NULL);
+    assert_int_equal(r.total, (int64_t)size);
+    assert_int_equal(r.hash, fnv1a(FNV_SEED, data, size));
+    free(data);
+    csend_socket_free(s);
+    close(peer);
+}
+
+static void test_close_aborts_a_pending_receive_and_accept(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    tcp_pair(&s, &peer);
+    csend_error err;
+    char buf[16];
+    int fds = open_fds();
+    csend_pending *op = csend_receive_begin(s, buf, 16, 0, 16, 0, &err);
+    assert_int_equal(csend_pending_step(op, &err), 0);
+    int fd = csend_pending_wait_fd(op);
+    csend_close(s);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 2000), 1); /* the close woke the loop's wait */
+    assert_int_equal(open_fds(), fds);     /* held until the operation ends */
+    assert_int_equal(csend_pending_step(op, &err), -1);
+    assert_int_equal(err.socket_error, CSEND_SOCKET_ERROR_OPERATION_ABORTED);
+    assert_int_equal(open_fds(), fds - 1);
+    csend_pending_free(op);
+    csend_socket_free(s);
+    close(peer);
+
+    csend_endpoint where;
+    csend_socket *l = tcp_listener(&where);
+    op = csend_accept_begin(l, &err);
+    assert_int_equal(csend_pending_step(op, &err), 0);
+    p.fd = csend_pending_wait_fd(op);
+    csend_close(l);
+    assert_int_equal(poll(&p, 1, 2000), 1);
+    assert_int_equal(csend_pending_step(op, &err), -1);
+    assert_int_equal(err.socket_error, CSEND_SOCKET_ERROR_OPERATION_ABORTED);
+    csend_pending_free(op);
+    csend_socket_free(l);
+}
+
+static void test_a_freed_operation_is_given_up_and_a_step_after_the_end_is_refused(void **state)
+{
+    (void)state;
+    csend_socket *s;
+    int peer;
+    tcp_pair(&s, &peer);
+    csend_error err;
+    char buf[16];
+    int fds = open_fds();
+    csend_pending *op = csend_receive_begin(s, buf, 16, 0, 16, 0, &err);
+    csend_socket_free(s); /* the operation holds the descriptor */
+    assert_int_equal(open_fds(), fds);
+    assert_int_equal(csend_pending_step(op, &err), -1); /* closed: aborted */
+    assert_int_equal(err.socket_error, CSEND_SOCKET_ERROR_OPERATION_ABORTED);
+    assert_int_equal(csend_pending_step(op, &err), -1);
+    assert_int_equal(err.kind, CSEND_ERR_INVALID_OPERATION);
+    assert_int_equal(csend_pending_wait_fd(op), -1);
+    csend_pending_free(op);
+    csend_pending_free(NULL);
+    assert_int_equal(open_fds(), fds - 1);
+    close(peer);
+}
+
 const struct CMUnitTest pending_tests[] = {
     cmocka_unit_test(test_a_switch_to_non_blocking_between_steps_is_would_block),
     cmocka_unit_test(test_a_close_from_the_trace_of_a_completed_send_is_an_ordinary_close),
@@ -334,5 +559,11 @@ const struct CMUnitTest pending_tests[] = {
     cmocka_unit_test(test_close_fails_a_pending_send_as_a_blocked_send),
     cmocka_unit_test(test_close_aborts_a_pending_async_send),
     cmocka_unit_test(test_an_ended_operation_keeps_its_count_and_lets_the_socket_go),
+    cmocka_unit_test(test_accept_and_connect_wait_without_blocking),
+    cmocka_unit_test(test_receive_completes_with_what_came_and_receive_from_names_the_sender),
+    cmocka_unit_test(test_every_begin_checks_as_its_method_and_begins_nothing),
+    cmocka_unit_test(test_segments_of_a_stream_arrive_whole_in_order),
+    cmocka_unit_test(test_close_aborts_a_pending_receive_and_accept),
+    cmocka_unit_test(test_a_freed_operation_is_given_up_and_a_step_after_the_end_is_refused),
 };
 const size_t pending_test_count = sizeof pending_tests / sizeof pending_tests[0];
