@@ -499,8 +499,8 @@ def test_outside_a_running_loop_the_call_raises_and_sends_nothing():
 
 
 def test_a_failed_send_done_is_collected_with_its_cycles(run):
-    """A SendDone holding its exception takes part in garbage collection: the
-    exception's traceback refers to the frame that holds the SendDone."""
+    """An OperationDone holding its exception takes part in garbage collection: the
+    exception's traceback refers to the frame that holds the OperationDone."""
     class Marker:
         pass
 
@@ -633,4 +633,279 @@ def test_a_send_made_by_a_trace_callback_waits_behind_the_call_that_ran_it(run):
             assert order == ["outer", "inner"]
         s.close()
         peer.close()
+    run(main)
+
+
+# ---- the other operations: send_to_async, send_segments_async,
+# receive_async, receive_from_async, connect_async, accept_async ----
+
+def udp_pair():
+    a = csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM)
+    b = csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM)
+    a.bind(("127.0.0.1", 0))
+    b.bind(("127.0.0.1", 0))
+    return a, b
+
+
+def test_every_async_method_raises_its_argument_and_disposal_errors_from_the_call(run):
+    async def main():
+        s, peer = pair()
+        u, _ = udp_pair()
+        calls = [
+            (lambda: s.receive_async(None), csend.ArgumentNullException, "buffer"),
+            (lambda: s.receive_async(bytearray(3), 4), csend.ArgumentOutOfRangeException,
+             "offset"),
+            (lambda: s.receive_async(bytearray(3), 1, 3), csend.ArgumentOutOfRangeException,
+             "size"),
+            (lambda: s.receive_from_async(None), csend.ArgumentNullException, "buffer"),
+            (lambda: s.send_to_async(b"abc", None), csend.ArgumentNullException, "remoteEP"),
+            (lambda: s.send_to_async(b"abc", 4, 0, 0, ("127.0.0.1", 9)),
+             csend.ArgumentOutOfRangeException, "offset"),
+            (lambda: s.send_segments_async(None), csend.ArgumentNullException, "buffers"),
+            (lambda: s.send_segments_async([]), csend.ArgumentException, "buffers"),
+            (lambda: s.connect_async(None), csend.ArgumentNullException, "remoteEP"),
+        ]
+        for call, cls, param in calls:
+            with pytest.raises(cls) as e:
+                call()
+            assert e.value.param_name == param
+        with pytest.raises(csend.InvalidOperationException):
+            s.accept_async()  # not listening
+        fresh = csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM)
+        with pytest.raises(csend.InvalidOperationException):
+            fresh.receive_from_async(bytearray(4))  # never bound
+        with pytest.raises(TypeError):
+            s.receive_async(b"read-only")
+        with pytest.raises(csend.SocketException) as e:
+            s.receive_async(bytearray(4), 0, 4, csend.SocketFlags.DONT_ROUTE)
+        assert e.value.socket_error_code == csend.SocketError.OPERATION_NOT_SUPPORTED
+        s.close()
+        fresh.close()
+        # Disposed first, whatever the arguments.
+        for call in (lambda: s.receive_async(None), lambda: s.receive_from_async(None),
+                     lambda: s.send_to_async(None, None), lambda: s.send_segments_async(None),
+                     lambda: s.connect_async(("127.0.0.1", 1)), s.accept_async):
+            with pytest.raises(csend.ObjectDisposedException):
+                call()
+        u.close()
+        peer.close()
+    run(main)
+
+
+def test_receives_complete_in_call_order_with_what_came(run):
+    async def main():
+        s, peer = pair()
+        loop = asyncio.get_running_loop()
+        bufs = [bytearray(4) for _ in range(3)]
+        futs = [s.receive_async(b) for b in bufs]
+        assert not any(f.done() for f in futs)
+        await loop.sock_sendall(peer, b"aaaabbbbcc")
+        counts = await asyncio.wait_for(asyncio.gather(*futs), 5)
+        assert counts == [4, 4, 2]
+        assert [bytes(b) for b in bufs] == [b"aaaa", b"bbbb", b"cc\0\0"]
+        # Bytes already there: done within the call, no loop round trip.
+        await loop.sock_sendall(peer, b"xyz")
+        await asyncio.sleep(0.01)
+        buf = bytearray(8)
+        done = s.receive_async(buf, 2, 6)
+        assert isinstance(done, csend.OperationDone) and done.done()
+        assert await done == 3 and bytes(buf[2:5]) == b"xyz"
+        peer.close()  # the end of the stream: 0
+        assert await asyncio.wait_for(s.receive_async(bytearray(4)), 5) == 0
+        s.close()
+    run(main)
+
+
+def test_close_fails_pending_receives_and_accept_with_operation_aborted(run):
+    async def main():
+        loop = asyncio.get_running_loop()
+        gc.collect()
+        fds = open_fds()
+        s, peer = pair()
+        futs = [s.receive_async(bytearray(16)) for _ in range(10)]
+        listener = csend.Socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        accepting = listener.accept_async()
+        await asyncio.sleep(0.01)
+        t0 = loop.time()
+        s.close()
+        listener.close()
+        results = await asyncio.gather(*futs, accepting, return_exceptions=True)
+        assert loop.time() - t0 < 1.0
+        for r in results:
+            assert isinstance(r, csend.SocketException), r
+            assert r.socket_error_code == csend.SocketError.OPERATION_ABORTED
+        peer.close()
+        gc.collect()
+        assert open_fds() == fds
+    run(main)
+
+
+def test_a_cancelled_receive_is_given_up_and_the_next_one_gets_the_bytes(run):
+    async def main():
+        s, peer = pair()
+        loop = asyncio.get_running_loop()
+        s.receive_timeout = 50  # does not apply to receive_async
+        first = s.receive_async(bytearray(8))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(first, 0.2)  # well past receive_timeout: still waiting
+        assert first.cancelled() and first.bytes_transferred == 0
+        buf = bytearray(8)
+        second = s.receive_async(buf)
+        await loop.sock_sendall(peer, b"data")
+        assert await asyncio.wait_for(second, 5) == 4 and bytes(buf[:4]) == b"data"
+        s.close()
+        peer.close()
+    run(main)
+
+
+def test_a_pending_receive_pins_its_bytearray(run):
+    async def main():
+        s, peer = pair()
+        buf = bytearray(16)
+        fut = s.receive_async(buf)
+        with pytest.raises(BufferError):
+            buf.extend(b"x" * 4096)
+        await asyncio.get_running_loop().sock_sendall(peer, b"ok")
+        assert await fut == 2
+        buf.extend(b"x")  # released once it ended
+        s.close()
+        peer.close()
+    run(main)
+
+
+def test_sends_and_receives_wait_in_separate_lines(run):
+    """A receive waiting for data does not hold up a send, nor the other
+    way round, on the same socket."""
+    async def main():
+        s, peer = pair()
+        loop = asyncio.get_running_loop()
+        waiting = s.receive_async(bytearray(8))
+        assert await asyncio.wait_for(s.send_async(b"ping"), 5) == 4
+        big = s.send_async(b"b" * (16 * MIB))  # pending: nobody reads yet
+        assert not big.done()
+        await loop.sock_sendall(peer, b"pong")
+        assert await asyncio.wait_for(waiting, 5) == 4
+        got = await read_exactly(peer, 4 + 16 * MIB)
+        assert got == b"ping" + b"b" * (16 * MIB) and await big == 16 * MIB
+        s.close()
+        peer.close()
+    run(main)
+
+
+def test_receive_from_and_send_to_carry_datagrams_and_endpoints(run):
+    async def main():
+        a, b = udp_pair()
+        bufs = [bytearray(32) for _ in range(3)]
+        futs = [a.receive_from_async(x) for x in bufs]
+        for i in range(3):
+            assert await b.send_to_async(b"dgram%d" % i, a.local_endpoint) == 6
+        results = await asyncio.wait_for(asyncio.gather(*futs), 5)
+        assert [r[0] for r in results] == [6, 6, 6]
+        assert all(r[1] == b.local_endpoint for r in results)
+        assert [bytes(x[:6]) for x in bufs] == [b"dgram0", b"dgram1", b"dgram2"]
+        # .NET's overloads, as send_to's.
+        assert await b.send_to_async(b"xyz", csend.SocketFlags.NONE, a.local_endpoint) == 3
+        assert await b.send_to_async(b"xyz", 2, 0, a.local_endpoint) == 2
+        assert await b.send_to_async(b"xyz", 1, 2, 0, a.local_endpoint) == 2
+        assert await b.send_to_async(b"xyz", remote_ep=a.local_endpoint, size=1) == 1
+        # A send_to on a socket never bound binds it, as send_to does.
+        c = csend.Socket(csend.AddressFamily.INTER_NETWORK, csend.SocketType.DGRAM)
+        assert c.local_endpoint is None
+        assert await c.send_to_async(b"q", a.local_endpoint) == 1
+        assert c.local_endpoint is not None
+        for x in (a, b, c):
+            x.close()
+    run(main)
+
+
+def test_16_mib_of_segments_arrive_whole_and_in_line_with_sends(run):
+    async def main():
+        s, peer = pair()
+        data = os.urandom(16 * MIB)  # more than the kernel holds
+        parts = [data[:1], bytearray(data[1:5 * MIB]), memoryview(data)[5 * MIB:]]
+        first = s.send_async(b"<")
+        seg = s.send_segments_async(parts)
+        last = s.send_async(b">")
+        got = await asyncio.wait_for(read_exactly(peer, len(data) + 2), 30)
+        assert hashlib.sha256(got).digest() == hashlib.sha256(b"<" + data + b">").digest()
+        assert await first == 1 and await seg == len(data) and await last == 1
+        s.close()
+        peer.close()
+    run(main)
+
+
+def test_connect_and_accept_async_make_a_working_pair(run):
+    async def main():
+        listener = csend.Socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        accepts = [listener.accept_async() for _ in range(3)]
+        clients = [csend.Socket() for _ in range(3)]
+        for c in clients:
+            assert await asyncio.wait_for(c.connect_async(listener.local_endpoint), 5) is None
+            assert c.connected and c.blocking
+        servers = await asyncio.wait_for(asyncio.gather(*accepts), 5)
+        for i, (c, srv) in enumerate(zip(clients, servers)):
+            assert isinstance(srv, csend.Socket) and srv.blocking
+            assert srv.remote_endpoint == c.local_endpoint  # accepted in call order
+            c.send(b"%d" % i)
+            buf = bytearray(4)
+            assert srv.receive(buf) == 1 and buf[:1] == b"%d" % i
+        for x in (*clients, *servers, listener):
+            x.close()
+    run(main)
+
+
+def test_connect_async_to_a_closed_port_raises_connection_refused_from_the_await(run):
+    async def main():
+        with socket.create_server(("127.0.0.1", 0)) as srv:
+            where = srv.getsockname()
+        c = csend.Socket()
+        fut = c.connect_async(where)
+        with pytest.raises(csend.SocketException) as e:
+            await asyncio.wait_for(fut, 5)
+        assert e.value.socket_error_code == csend.SocketError.CONNECTION_REFUSED
+        assert isinstance(e.value, ConnectionRefusedError)
+        assert not c.connected
+        c.close()
+    run(main)
+
+
+def test_connect_async_refuses_an_adopted_descriptor_that_blocks_underneath(run):
+    async def main():
+        with socket.socket() as std:
+            assert std.getblocking()
+            c = csend.Socket.from_socket(std)
+            with pytest.raises(csend.InvalidOperationException, match="blocks underneath"):
+                c.connect_async(("127.0.0.1", 9))
+            assert std.getblocking()  # its O_NONBLOCK untouched
+            c.close()
+        with socket.socket() as std:
+            std.setblocking(False)
+            with socket.create_server(("127.0.0.1", 0)) as srv:
+                c = csend.Socket.from_socket(std)
+                await asyncio.wait_for(c.connect_async(srv.getsockname()), 5)
+                assert c.connected
+                c.close()
+    run(main)
+
+
+def test_a_cancelled_accept_closes_nothing_it_did_not_give(run):
+    """An accept cancelled while waiting takes no connection: the next
+    accept gets it."""
+    async def main():
+        listener = csend.Socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        first = listener.accept_async()
+        first.cancel()
+        await asyncio.sleep(0)
+        c = csend.Socket()
+        await c.connect_async(listener.local_endpoint)
+        srv = await asyncio.wait_for(listener.accept_async(), 5)
+        assert srv.remote_endpoint == c.local_endpoint
+        for x in (c, srv, listener):
+            x.close()
     run(main)

@@ -172,7 +172,40 @@ async def async_sends(client: csend.Socket, server: csend.Socket) -> None:
     buf = bytearray(8192)
     got = 0
     while got < 5 + 1 + 4096:
-        got += server.receive(buf)
+        got += await server.receive_async(buf)
+    assert await client.send_segments_async([b"ab", bytearray(b"cd")]) == 4
+    assert await server.receive_async(buf, 0, 4, SocketFlags.NONE) == 4
+
+
+async def async_others() -> None:
+    listener = csend.Socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    where = listener.local_endpoint
+    assert isinstance(where, tuple)
+    accepting = listener.accept_async()
+    client = csend.Socket()
+    await client.connect_async(where)
+    assert client.connected
+    server: csend.Socket = await accepting
+    done: csend.OperationDone[int] | csend.OperationFuture[int] = client.send_async(b"x")
+    assert await done == 1
+    server.close()
+    client.close()
+    listener.close()
+    a = csend.Socket(AddressFamily.INTER_NETWORK, SocketType.DGRAM)
+    b = csend.Socket(AddressFamily.INTER_NETWORK, SocketType.DGRAM)
+    a.bind(("127.0.0.1", 0))
+    b.bind(("127.0.0.1", 0))
+    target = a.local_endpoint
+    assert target is not None
+    receiving = a.receive_from_async(bytearray(16))
+    assert await b.send_to_async(b"hi", target) == 2
+    assert await b.send_to_async(b"hi", 0, 2, SocketFlags.NONE, target) == 2
+    count, sender = await receiving
+    assert count == 2 and sender == b.local_endpoint
+    a.close()
+    b.close()
 
 
 def main() -> None:
@@ -189,6 +222,7 @@ def main() -> None:
     client, server = stream_pair()
     with client, server:
         asyncio.run(async_sends(client, server))
+    asyncio.run(async_others())
 
 
 if __name__ == "__main__":

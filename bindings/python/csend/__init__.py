@@ -13,8 +13,11 @@ from ._enums import (AddressFamily, ProtocolType, SocketError, SocketFlags, Sock
 from ._exceptions import *  # noqa: F403 - the classes of _exceptions.__all__
 
 Socket = _core.Socket
-SendFuture = _async.SendFuture
-SendDone = _core.SendDone
+OperationFuture = _async.OperationFuture
+OperationDone = _core.OperationDone
+# The names the send forms had first: the same classes.
+SendFuture = OperationFuture
+SendDone = OperationDone
 set_trace = _core.set_trace
 get_trace = _core.get_trace
 
@@ -24,7 +27,8 @@ _core._bind({**{name: getattr(_exceptions, name) for name in _exceptions.__all__
 
 __version__ = _core.CORE_VERSION
 __all__ = sorted([
-    "AddressFamily", "ProtocolType", "SendDone", "SendFuture", "Socket", "SocketError", "SocketFlags",
+    "AddressFamily", "OperationDone", "OperationFuture", "ProtocolType", "SendDone", "SendFuture",
+    "Socket", "SocketError", "SocketFlags",
     "SocketOptionLevel",
     "SocketOptionName", "SocketShutdown",
     "SocketType", "get_trace", "set_trace", *_exceptions.__all__,

@@ -1,101 +1,114 @@
-"""The asyncio side of Socket.send_async (contract §10).
+"""The asyncio side of the *_async methods (contract §10).
 
-The C side runs Send's checks and begins the core's pending send
-(SendAsync's mode); what is left here is waiting, on the running loop's own
-watchers (add_writer), in the order the sends were called. Nothing here
-decides what a send means: each step is the core's.
+The C side runs the synchronous method's checks and begins the core's
+operation; what is left here is waiting, on the running loop's own watchers
+(add_writer for the sends and connect, add_reader for the receives and
+accept), in the order the operations were called. Nothing here decides what
+an operation means: each step is the core's.
 
-The C side also keeps, on the socket itself, how many sends are pending or
-being called and the loop they belong to: a send from another loop is
-refused by the call, before anything is sent, and a closed loop's sends are
-given up (abandon) rather than left to hold the socket.
+A socket has two lines, sends and receives. The C side keeps, on the socket
+itself, how many operations of each are pending or being called and the
+loop they belong to: a call from another loop is refused before anything
+moves, and a closed loop's operations are given up (abandon) rather than
+left to hold the socket.
 """
 from __future__ import annotations
 
 import asyncio
 import collections
 import os
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from . import _core
 
-# id(socket) -> its sends, in call order; the first is the one stepped. A
-# queued send holds its socket, so an id here names one live socket.
-_queues: dict[int, collections.deque["SendFuture"]] = {}
+_T = TypeVar("_T")
+
+# (id(socket), line) -> its operations, in call order; the first is the one
+# stepped. A queued operation holds its socket, so an id here names one live
+# socket. Line False: sends and connect; True: receives and accept.
+_queues: dict[tuple[int, bool], collections.deque["OperationFuture[Any]"]] = {}
 
 
-class SendFuture(asyncio.Future[int]):
-    """The future send_async returns while the send is pending.
+class OperationFuture(asyncio.Future[_T]):
+    """The future a *_async method returns while its operation is pending.
 
-    bytes_transferred is what the kernel has taken so far: after a
-    cancellation, what went before the send was given up.
+    bytes_transferred is what the kernel has taken (a send) or given (a
+    receive) so far: after a cancellation, what moved before the operation
+    was given up.
     """
 
-    _op: Any = None  # None while the call that made it has not begun the send
+    _op: Any = None  # None while the call that made it has not begun it
     _sock: Any
+    _line: bool = False
     _fd: int = -1  # our duplicate of the descriptor, watched while at the head
 
     __module__ = "csend"
 
     @property
     def bytes_transferred(self) -> int:
-        return 0 if self._op is None else int(self._op.sent)
+        return 0 if self._op is None else int(self._op.count)
 
 
-def _new(sock: Any, loop: asyncio.AbstractEventLoop, op: Any) -> SendFuture:
-    fut = SendFuture(loop=loop)
-    fut._op, fut._sock = op, sock
+
+def _key(fut: OperationFuture[Any]) -> tuple[int, bool]:
+    return id(fut._sock), fut._line
+
+
+def _new(sock: Any, loop: asyncio.AbstractEventLoop, op: Any, line: bool) -> OperationFuture[Any]:
+    fut: OperationFuture[Any] = OperationFuture(loop=loop)
+    fut._op, fut._sock, fut._line = op, sock, line
     fut.add_done_callback(_finished)
     return fut
 
 
-def reserve(sock: Any, loop: asyncio.AbstractEventLoop) -> SendFuture:
-    """A send called behind pending ones: its place in the queue is taken
-    before its send begins, so that no send made meanwhile (by a trace
+def reserve(sock: Any, loop: asyncio.AbstractEventLoop, line: bool) -> OperationFuture[Any]:
+    """An operation called behind pending ones: its place in the line is
+    taken before it begins, so that none made meanwhile (by a trace
     callback, say) can go ahead of it."""
-    fut = _new(sock, loop, None)
-    _queues.setdefault(id(sock), collections.deque()).append(fut)
+    fut = _new(sock, loop, None, line)
+    _queues.setdefault(_key(fut), collections.deque()).append(fut)
     return fut
 
 
-def attach(fut: SendFuture, op: Any, may_start: bool) -> None:
-    """The reserved send has begun: op is what to step. It starts at once
-    when it is first in line (may_start is False while an earlier call of
-    the socket is still making its first attempt)."""
+def attach(fut: OperationFuture[Any], op: Any, may_start: bool) -> None:
+    """The reserved operation has begun: op is what to step. It starts at
+    once when it is first in line (may_start is False while an earlier call
+    of the line is still making its first attempt)."""
     fut._op = op
-    queue = _queues[id(fut._sock)]
+    queue = _queues[_key(fut)]
     if may_start and queue[0] is fut:
         _start(fut)
 
 
-def drop(fut: SendFuture, may_start: bool) -> None:
-    """The reserved send failed its checks: its place goes to the next."""
+def drop(fut: OperationFuture[Any], may_start: bool) -> None:
+    """The reserved operation failed its checks: its place goes to the next."""
     fut.remove_done_callback(_finished)
     _leave(fut, may_start)
 
 
-def front(sock: Any, loop: asyncio.AbstractEventLoop, op: Any) -> SendFuture:
-    """A send whose first attempt, made by the call, left bytes to send:
-    first in line (sends called during that attempt wait behind it)."""
-    fut = _new(sock, loop, op)
-    _queues.setdefault(id(sock), collections.deque()).appendleft(fut)
+def front(sock: Any, loop: asyncio.AbstractEventLoop, op: Any) -> OperationFuture[Any]:
+    """An operation whose first attempt, made by the call, did not complete
+    it: first in line (those called during that attempt wait behind it)."""
+    fut = _new(sock, loop, op, bool(op.readable))
+    _queues.setdefault(_key(fut), collections.deque()).appendleft(fut)
     _watch(fut)
     return fut
 
 
-def resume(sock: Any) -> None:
-    """A call whose first attempt ended the send: the sends called during
+def resume(sock: Any, line: bool) -> None:
+    """A call whose first attempt ended its operation: those called during
     that attempt may start."""
-    queue = _queues.get(id(sock))
+    queue = _queues.get((id(sock), line))
     if queue and queue[0]._op is not None and not queue[0].done():
         _start(queue[0])
 
 
 def abandon(sock: Any) -> None:
-    """The socket's loop is closed: nothing will step its sends again. Each
-    is given up (its descriptor and buffer go back) and its future
+    """The socket's loop is closed: nothing will step its operations again.
+    Each is given up (its descriptor and buffers go back) and its future
     cancelled."""
-    for fut in _queues.pop(id(sock), ()):
+    futs = [*_queues.pop((id(sock), False), ()), *_queues.pop((id(sock), True), ())]
+    for fut in futs:
         fut.remove_done_callback(_finished)
         _unwatch(fut)
         if fut._op is not None:
@@ -103,69 +116,77 @@ def abandon(sock: Any) -> None:
         fut.cancel()
 
 
-def _start(fut: SendFuture) -> None:
+def _start(fut: OperationFuture[Any]) -> None:
     """First in line: its first attempt, as if it had been called now."""
     _ready(fut)
     if not fut.done():
         _watch(fut)
 
 
-def _watch(fut: SendFuture) -> None:
+def _watch(fut: OperationFuture[Any]) -> None:
     # A descriptor of our own: it stays valid until _unwatch however the
     # operation ends (close releases the socket's), and a watcher the
     # program has on the socket's own number is never touched.
     fut._fd = os.dup(fut._op.fileno())
-    fut.get_loop().add_writer(fut._fd, _ready, fut)
+    if fut._line:
+        fut.get_loop().add_reader(fut._fd, _ready, fut)
+    else:
+        fut.get_loop().add_writer(fut._fd, _ready, fut)
 
 
-def _ready(fut: SendFuture) -> None:
-    """The descriptor is writable (or the socket was shut down by close):
-    the next steps of the send at the head of its socket's queue."""
+def _ready(fut: OperationFuture[Any]) -> None:
+    """The descriptor is ready (or the socket was shut down by close): the
+    next steps of the operation at the head of its line."""
     if fut.done():
         return
     try:
-        n = fut._op.step()
+        r = fut._op.step()
     except BaseException as e:  # the core's SocketException, or a runtime error
         _unwatch(fut)
         if not fut.done():  # code the step ran (a signal handler) may have cancelled it
             fut.set_exception(e)
         return
-    if n is not None:
+    if r is not None:
         _unwatch(fut)
         if not fut.done():
-            fut.set_result(n)
+            fut.set_result(r[0])
+        elif isinstance(r[0], _core.Socket):
+            r[0].close()  # accepted for a future cancelled meanwhile: nobody will have it
 
 
-def _unwatch(fut: SendFuture) -> None:
+def _unwatch(fut: OperationFuture[Any]) -> None:
     """Stops watching at once when the send ends."""
     fd, fut._fd = fut._fd, -1
     if fd >= 0:
         try:
-            fut.get_loop().remove_writer(fd)
+            if fut._line:
+                fut.get_loop().remove_reader(fd)
+            else:
+                fut.get_loop().remove_writer(fd)
         except RuntimeError:  # a closed loop watches nothing any more
             pass
         finally:
             os.close(fd)
 
 
-def _leave(fut: SendFuture, may_start: bool) -> None:
-    queue: Optional[collections.deque[SendFuture]] = _queues.get(id(fut._sock))
+def _leave(fut: OperationFuture[Any], may_start: bool) -> None:
+    queue: Optional[collections.deque[OperationFuture[Any]]] = _queues.get(_key(fut))
     if queue is None or fut not in queue:
         return
     head = queue[0] is fut
     queue.remove(fut)
     if not queue:
-        del _queues[id(fut._sock)]
+        del _queues[_key(fut)]
     elif head and may_start and queue[0]._op is not None:
         _start(queue[0])
 
 
-def _finished(fut: SendFuture) -> None:
-    """Completed, failed or cancelled: stop watching, give a cancelled send
-    up, and start the next send of the socket."""
-    _unwatch(fut)  # a cancelled send: its operation still holds the descriptor
+def _finished(fut: OperationFuture[Any]) -> None:
+    """Completed, failed or cancelled: stop watching, give a cancelled
+    operation up, and start the next of its line."""
+    _unwatch(fut)  # a cancelled operation still holds the descriptor
     if fut._op is not None:
-        fut._op.close()  # a no-op once ended; a cancelled send is given up here
+        fut._op.close()  # a no-op once ended; a cancelled one is given up here
     _leave(fut, True)
 
 

@@ -10,11 +10,12 @@
 typedef struct {
     PyObject_HEAD
     csend_socket *s;
-    /* send_async (pending.c): the sends pending or being called, whether a
-     * call is making its first attempt, and the loop they belong to (held
-     * by each pending operation; not a reference of its own) */
-    Py_ssize_t async_sends;
-    int async_first;
+    /* The *_async methods (pending.c), for each line (0: sends and connect,
+     * 1: receives and accept): the operations pending or being called, and
+     * whether a call is making its first attempt; and the loop they all
+     * belong to (held by each pending operation; not a reference of its own). */
+    Py_ssize_t async_ops[2];
+    int async_first[2];
     PyObject *async_loop;
 } SocketObject;
 
@@ -46,12 +47,41 @@ extern const csend_hooks csendpy_hooks;
  * state) */
 int csendpy_trace(const char *line, void *context);
 
-/* pending.c: send_async; view is the caller's until this returns (then
- * released or owned by the operation) */
+/* A buffer argument and its offset, size and flags, as parsed. */
+typedef struct {
+    Py_buffer view;
+    int64_t offset, size, flags;
+} buffer_args;
+
+/* The arguments of an asynchronous operation (contract §10), parsed by
+ * socket.c as their synchronous forms parse them. */
+enum {
+    CSENDPY_SEND,
+    CSENDPY_SEND_TO,
+    CSENDPY_SEND_SEGMENTS,
+    CSENDPY_CONNECT, /* the last that waits for writability: in line with the sends */
+    CSENDPY_RECEIVE,
+    CSENDPY_RECEIVE_FROM,
+    CSENDPY_ACCEPT
+};
+typedef struct {
+    buffer_args b;           /* send, send_to, receive, receive_from; b.flags for segments */
+    csend_endpoint ep;       /* send_to, connect */
+    int has_ep;              /* ep holds one (0: None was given) */
+    PyObject *seq;           /* send_segments: the items, held */
+    Py_buffer *views;        /* their buffers ... */
+    csend_segment *segs;     /* ... as the core's segments */
+    Py_ssize_t count, got;   /* count -1: None was given */
+} csendpy_async_args;
+void csendpy_release_segments(csendpy_async_args *a);
+/* The wrapped socket of an accepted connection (a freed on failure). */
+PyObject *csendpy_adopt_accepted(PyObject *listener, csend_socket *a);
+
+/* pending.c: the *_async methods; a's resources are the callee's, released
+ * or owned by the operation, whatever happens. */
 extern PyType_Spec csendpy_pending_spec;
 extern PyType_Spec csendpy_done_spec;
-PyObject *csendpy_send_async(PyObject *sock, Py_buffer *view, int64_t offset, int64_t size,
-                             int64_t flags);
+PyObject *csendpy_async(PyObject *sock, int kind, csendpy_async_args *a);
 /* Socket.close: the pending sends of a loop that is closed are given up. */
 void csendpy_async_closed(PyObject *sock);
 /* csend._async's functions, in async_fns */

@@ -192,7 +192,7 @@ static int module_exec(PyObject *m)
     if (st->pending_type == NULL)
         return -1;
     st->done_type = (PyTypeObject *)PyType_FromModuleAndSpec(m, &csendpy_done_spec, NULL);
-    if (st->done_type == NULL || PyModule_AddObjectRef(m, "SendDone", (PyObject *)st->done_type) < 0)
+    if (st->done_type == NULL || PyModule_AddObjectRef(m, "OperationDone", (PyObject *)st->done_type) < 0)
         return -1;
     if (PyModule_AddObjectRef(m, "Socket", (PyObject *)st->socket_type) < 0 ||
         add_table(m, "SOCKET_ERRORS", csend_socket_error_table) < 0 ||

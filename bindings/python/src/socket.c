@@ -220,11 +220,6 @@ static PyObject *Socket_repr(PyObject *op)
 
 /* ---- Send and its overloads ---- */
 
-typedef struct {
-    Py_buffer view;
-    int64_t offset, size, flags;
-} buffer_args;
-
 static void release_args(buffer_args *a)
 {
     if (a->view.obj != NULL)
@@ -295,32 +290,54 @@ static PyObject *Socket_send(PyObject *op, PyObject *const *args, Py_ssize_t nar
     return PyLong_FromLongLong(n);
 }
 
-static const csendpy_signature send_async_sig = {send_names, 4, "send_async"};
+/* An asynchronous operation's buffer outlives the call: even bytes (read in
+ * place by the synchronous forms) are exported, so that the operation holds
+ * them.  None stays NULL: the core reports it. */
+static int pin(PyObject *o, buffer_args *a)
+{
+    if (a->view.obj == NULL && o != Py_None && PyObject_GetBuffer(o, &a->view, PyBUF_SIMPLE) < 0)
+        return -1;
+    return 0;
+}
 
-/* send_async(buffer, offset=None, size=None, flags=None): pending.c */
+static const csendpy_signature send_async_sig = {send_names, 4, "send_async"};
+static const csendpy_signature receive_async_sig = {send_names, 4, "receive_async"};
+static const csendpy_signature receive_from_async_sig = {send_names, 4, "receive_from_async"};
+
+/* send_async, receive_async, receive_from_async: (buffer, offset, size,
+ * flags) as their synchronous forms; pending.c does the rest. */
+static PyObject *buffer_async(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames, const csendpy_signature *sig, int kind)
+{
+    PyObject *slot[4];
+    csendpy_async_args a = {.b = {.view = {.obj = NULL}}};
+    int writable = kind != CSENDPY_SEND;
+    if (csendpy_parse(sig, args, nargs, kwnames, slot) < 0 ||
+        buffer_arguments(slot, sig->function, writable, &a.b) < 0 ||
+        (!writable && pin(slot[0], &a.b) < 0)) {
+        release_args(&a.b);
+        return NULL;
+    }
+    return csendpy_async(op, kind, &a);
+}
+
 static PyObject *Socket_send_async(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                                    PyObject *kwnames)
 {
-    PyObject *slot[4];
-    buffer_args a = {.view = {.obj = NULL}};
-    if (csendpy_parse(&send_async_sig, args, nargs, kwnames, slot) < 0 ||
-        buffer_arguments(slot, "send_async", 0, &a) < 0) {
-        release_args(&a);
-        return NULL;
-    }
-    /* The operation outlives the call: even bytes (read in place by send)
-     * are exported, so that the operation holds them. */
-    if (a.view.obj == NULL && slot[0] != Py_None &&
-        PyObject_GetBuffer(slot[0], &a.view, PyBUF_SIMPLE) < 0)
-        return NULL;
-    if (a.view.obj == NULL) { /* None: the core reports the null buffer */
-        csend_error err;
-        csend_pending_send none;
-        csend_send_begin(&none, ((SocketObject *)op)->s, NULL, 0, a.offset, a.size, a.flags,
-                         CSEND_PENDING_ASYNC, &err);
-        return csendpy_raise(STATE(op), &err);
-    }
-    return csendpy_send_async(op, &a.view, a.offset, a.size, a.flags);
+    return buffer_async(op, args, nargs, kwnames, &send_async_sig, CSENDPY_SEND);
+}
+
+static PyObject *Socket_receive_async(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                      PyObject *kwnames)
+{
+    return buffer_async(op, args, nargs, kwnames, &receive_async_sig, CSENDPY_RECEIVE);
+}
+
+static PyObject *Socket_receive_from_async(PyObject *op, PyObject *const *args,
+                                           Py_ssize_t nargs, PyObject *kwnames)
+{
+    return buffer_async(op, args, nargs, kwnames, &receive_from_async_sig,
+                        CSENDPY_RECEIVE_FROM);
 }
 
 static PyObject *Socket_try_send(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
@@ -340,14 +357,16 @@ static PyObject *Socket_try_send(PyObject *op, PyObject *const *args, Py_ssize_t
 static const char *const send_to_names[] = {"buffer", "offset", "size", "flags", "remote_ep"};
 static const csendpy_signature send_to_sig = {send_to_names, 5, "send_to"};
 
-static PyObject *Socket_send_to(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
-                                PyObject *kwnames)
+/* send_to's overloads -> the buffer arguments and the endpoint: 0, or -1
+ * with an exception set (a's buffer released). */
+static int send_to_arguments(SocketObject *self, PyObject *const *args, Py_ssize_t nargs,
+                             PyObject *kwnames, const csendpy_signature *sig, int async,
+                             csendpy_async_args *a)
 {
-    SocketObject *self = (SocketObject *)op;
     PyObject *slot[5];
-    buffer_args a = {.view = {.obj = NULL}};
-    if (csendpy_parse(&send_to_sig, args, nargs, kwnames, slot) < 0)
-        return NULL;
+    a->b.view.obj = NULL;
+    if (csendpy_parse(sig, args, nargs, kwnames, slot) < 0)
+        return -1;
     /* .NET's overloads put remoteEP last: (buffer, ep), (buffer, flags, ep),
      * (buffer, size, flags, ep), (buffer, offset, size, flags, ep). */
     if (slot[4] == NULL && nargs >= 2 && nargs <= 4) {
@@ -359,59 +378,97 @@ static PyObject *Socket_send_to(PyObject *op, PyObject *const *args, Py_ssize_t 
         for (int j = 1; j <= 3; j++) {
             PyObject *keyword = j >= nargs ? slot[j] : NULL;
             if (keyword != NULL && mid[j - 1] != NULL) {
-                PyErr_Format(PyExc_TypeError, "send_to() got multiple values for argument '%s'",
-                             send_to_names[j]);
-                return NULL;
+                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
+                             sig->function, send_to_names[j]);
+                return -1;
             }
             slot[j] = mid[j - 1] ? mid[j - 1] : keyword;
         }
         slot[4] = args[nargs - 1];
     }
     if (slot[4] == NULL) {
-        PyErr_SetString(PyExc_TypeError, "send_to() missing required argument 'remote_ep'");
-        return NULL;
+        PyErr_Format(PyExc_TypeError, "%s() missing required argument 'remote_ep'",
+                     sig->function);
+        return -1;
     }
-    if (buffer_arguments(slot, "send_to", 0, &a) < 0) {
-        release_args(&a);
+    if (buffer_arguments(slot, sig->function, 0, &a->b) < 0)
+        goto fail;
+    int has = csendpy_endpoint(STATE(self), self->s, slot[4], &a->ep);
+    if (has < 0)
+        goto fail;
+    a->has_ep = has == 0;
+    if (async && pin(slot[0], &a->b) < 0)
+        goto fail;
+    return 0;
+fail:
+    release_args(&a->b);
+    return -1;
+}
+
+static PyObject *Socket_send_to(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    csendpy_async_args a;
+    if (send_to_arguments(self, args, nargs, kwnames, &send_to_sig, 0, &a) < 0)
         return NULL;
-    }
-    csend_endpoint ep;
-    int has = csendpy_endpoint(STATE(self), self->s, slot[4], &ep);
-    if (has < 0) {
-        release_args(&a);
-        return NULL;
-    }
     csend_error err;
-    int64_t n = csend_send_to(self->s, a.view.buf, (int64_t)a.view.len, a.offset, a.size,
-                              a.flags, has == 0 ? &ep : NULL, &err);
-    release_args(&a);
+    int64_t n = csend_send_to(self->s, a.b.view.buf, (int64_t)a.b.view.len, a.b.offset,
+                              a.b.size, a.b.flags, a.has_ep ? &a.ep : NULL, &err);
+    release_args(&a.b);
     if (n < 0)
         return csendpy_raise(STATE(op), &err);
     return PyLong_FromLongLong(n);
 }
 
-static const char *const segments_names[] = {"buffers", "flags"};
-static const csendpy_signature segments_sig = {segments_names, 2, "send_segments"};
+static const csendpy_signature send_to_async_sig = {send_to_names, 5, "send_to_async"};
 
-static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+static PyObject *Socket_send_to_async(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
                                       PyObject *kwnames)
 {
-    SocketObject *self = (SocketObject *)op;
+    csendpy_async_args a = {.b = {.view = {.obj = NULL}}};
+    if (send_to_arguments((SocketObject *)op, args, nargs, kwnames, &send_to_async_sig, 1,
+                          &a) < 0)
+        return NULL;
+    return csendpy_async(op, CSENDPY_SEND_TO, &a);
+}
+
+static const char *const segments_names[] = {"buffers", "flags"};
+static const csendpy_signature segments_sig = {segments_names, 2, "send_segments"};
+static const csendpy_signature segments_async_sig = {segments_names, 2, "send_segments_async"};
+
+void csendpy_release_segments(csendpy_async_args *a)
+{
+    for (Py_ssize_t i = 0; i < a->got; i++)
+        if (a->views[i].obj != NULL)
+            PyBuffer_Release(&a->views[i]);
+    a->got = 0;
+    PyMem_Free(a->views);
+    PyMem_Free(a->segs);
+    a->views = NULL;
+    a->segs = NULL;
+    Py_CLEAR(a->seq);
+}
+
+/* (buffers, flags) -> the segments: 1, 0 when buffers is None (the core
+ * reports it), or -1 with an exception set (nothing held). */
+static int segments_arguments(SocketObject *self, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames, const csendpy_signature *sig,
+                              csendpy_async_args *a)
+{
     PyObject *slot[2];
-    if (csendpy_parse(&segments_sig, args, nargs, kwnames, slot) < 0)
-        return NULL;
+    if (csendpy_parse(sig, args, nargs, kwnames, slot) < 0)
+        return -1;
     if (slot[0] == NULL) {
-        PyErr_SetString(PyExc_TypeError, "send_segments() missing required argument 'buffers'");
-        return NULL;
+        PyErr_Format(PyExc_TypeError, "%s() missing required argument 'buffers'",
+                     sig->function);
+        return -1;
     }
-    int64_t flags = 0;
-    if (slot[1] && slot[1] != Py_None && csendpy_int(slot[1], "flags", &flags) < 0)
-        return NULL;
-    csend_error err;
-    if (slot[0] == Py_None) {
-        csend_send_segments(self->s, NULL, 0, flags, &err);
-        return csendpy_raise(STATE(op), &err);
-    }
+    a->b.flags = 0;
+    if (slot[1] && slot[1] != Py_None && csendpy_int(slot[1], "flags", &a->b.flags) < 0)
+        return -1;
+    if (slot[0] == Py_None)
+        return 0;
     if (PyObject_CheckBuffer(slot[0])) {
         /* One buffer is not a list of them (and iterating a memoryview of
          * several dimensions fails in its own way). */
@@ -419,49 +476,71 @@ static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ss
                      "buffers must be a sequence of bytes-like objects, not a single %.100s "
                      "(send() takes one buffer)",
                      Py_TYPE(slot[0])->tp_name);
-        return NULL;
+        return -1;
     }
     /* A tuple of the items, not the list itself: it holds a reference to
-     * every item while the GIL is out, so another thread that clears or
-     * mutates the list cannot free a buffer the kernel is reading. */
-    PyObject *seq = PyTuple_CheckExact(slot[0]) ? Py_NewRef(slot[0]) : PySequence_Tuple(slot[0]);
-    if (seq == NULL) {
+     * every item while the GIL is out (or the operation pends), so another
+     * thread that clears or mutates the list cannot free a buffer the
+     * kernel is reading. */
+    a->seq = PyTuple_CheckExact(slot[0]) ? Py_NewRef(slot[0]) : PySequence_Tuple(slot[0]);
+    if (a->seq == NULL) {
         if (PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
             PyErr_SetString(PyExc_TypeError, "buffers must be a sequence of bytes-like objects");
         }
-        return NULL;
+        return -1;
     }
-    Py_ssize_t count = PyTuple_GET_SIZE(seq);
-    csend_error err0;
-    if (csend_check_segment_count(self->s, count, &err0) < 0) {
-        Py_DECREF(seq);
-        return csendpy_raise(STATE(op), &err0);
+    a->count = PyTuple_GET_SIZE(a->seq);
+    csend_error err;
+    if (csend_check_segment_count(self->s, a->count, &err) < 0) {
+        Py_CLEAR(a->seq);
+        csendpy_raise(STATE(self), &err);
+        return -1;
     }
-    Py_buffer *views = PyMem_Calloc((size_t)(count ? count : 1), sizeof *views);
-    csend_segment *segs = PyMem_Calloc((size_t)(count ? count : 1), sizeof *segs);
-    PyObject *result = NULL;
-    Py_ssize_t got = 0;
-    if (views == NULL || segs == NULL) {
+    a->views = PyMem_Calloc((size_t)(a->count ? a->count : 1), sizeof *a->views);
+    a->segs = PyMem_Calloc((size_t)(a->count ? a->count : 1), sizeof *a->segs);
+    a->got = 0;
+    if (a->views == NULL || a->segs == NULL) {
         PyErr_NoMemory();
-        goto done;
+        csendpy_release_segments(a);
+        return -1;
     }
-    for (; got < count; got++) {
-        if (csendpy_buffer(PyTuple_GET_ITEM(seq, got), &views[got], 0) < 0)
-            goto done;
-        segs[got].base = views[got].buf;
-        segs[got].len = (int64_t)views[got].len;
+    for (; a->got < a->count; a->got++) {
+        if (csendpy_buffer(PyTuple_GET_ITEM(a->seq, a->got), &a->views[a->got], 0) < 0) {
+            csendpy_release_segments(a);
+            return -1;
+        }
+        a->segs[a->got].base = a->views[a->got].buf;
+        a->segs[a->got].len = (int64_t)a->views[a->got].len;
     }
-    int64_t n = csend_send_segments(self->s, segs, count, flags, &err);
-    result = n < 0 ? csendpy_raise(STATE(op), &err) : PyLong_FromLongLong(n);
-done:
-    for (Py_ssize_t i = 0; i < got; i++)
-        if (views[i].obj != NULL)
-            PyBuffer_Release(&views[i]);
-    PyMem_Free(views);
-    PyMem_Free(segs);
-    Py_DECREF(seq);
-    return result;
+    return 1;
+}
+
+static PyObject *Socket_send_segments(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
+                                      PyObject *kwnames)
+{
+    SocketObject *self = (SocketObject *)op;
+    csendpy_async_args a = {.seq = NULL};
+    int rc = segments_arguments(self, args, nargs, kwnames, &segments_sig, &a);
+    if (rc < 0)
+        return NULL;
+    csend_error err;
+    int64_t n = csend_send_segments(self->s, rc ? a.segs : NULL, rc ? a.count : 0, a.b.flags,
+                                    &err);
+    csendpy_release_segments(&a);
+    return n < 0 ? csendpy_raise(STATE(op), &err) : PyLong_FromLongLong(n);
+}
+
+static PyObject *Socket_send_segments_async(PyObject *op, PyObject *const *args,
+                                            Py_ssize_t nargs, PyObject *kwnames)
+{
+    csendpy_async_args a = {.seq = NULL};
+    int rc = segments_arguments((SocketObject *)op, args, nargs, kwnames, &segments_async_sig,
+                                &a);
+    if (rc < 0)
+        return NULL;
+    a.count = rc ? a.count : -1; /* -1: None, for the core to report */
+    return csendpy_async(op, CSENDPY_SEND_SEGMENTS, &a);
 }
 
 static PyObject *Socket_receive(PyObject *op, PyObject *const *args, Py_ssize_t nargs,
@@ -627,6 +706,34 @@ static PyObject *with_endpoint(SocketObject *self, PyObject *arg,
 static PyObject *Socket_connect(PyObject *op, PyObject *ep)
 {
     return with_endpoint((SocketObject *)op, ep, csend_connect);
+}
+
+static PyObject *Socket_connect_async(PyObject *op, PyObject *arg)
+{
+    SocketObject *self = (SocketObject *)op;
+    csendpy_async_args a = {.b = {.view = {.obj = NULL}}};
+    int has = csendpy_endpoint(STATE(self), self->s, arg, &a.ep);
+    if (has < 0)
+        return NULL;
+    a.has_ep = has == 0;
+    return csendpy_async(op, CSENDPY_CONNECT, &a);
+}
+
+static PyObject *Socket_accept_async(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    csendpy_async_args a = {.b = {.view = {.obj = NULL}}};
+    return csendpy_async(op, CSENDPY_ACCEPT, &a);
+}
+
+PyObject *csendpy_adopt_accepted(PyObject *listener, csend_socket *a)
+{
+    SocketObject *conn = alloc_socket(STATE(listener)->socket_type);
+    if (conn == NULL) {
+        csend_socket_free(a);
+        return NULL;
+    }
+    return adopt(conn, a);
 }
 
 static PyObject *Socket_bind(PyObject *op, PyObject *ep)
@@ -892,7 +999,38 @@ static PyMethodDef Socket_methods[] = {
      "call order and never interleave. Blocking and send_timeout do not apply;\n"
      "close() fails a pending send with OperationAborted (995); cancelling\n"
      "the awaiting task gives it up, and the future's bytes_transferred says\n"
-     "what the kernel took. The buffer is pinned until the send ends."},
+     "what the kernel took. The buffer is pinned until the send ends.\n"
+     "Outside a running loop, or while operations of the socket pend on\n"
+     "another loop: RuntimeError, before anything is sent."},
+    {"send_to_async", (PyCFunction)(void (*)(void))Socket_send_to_async, FASTKW,
+     "send_to_async($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE, remote_ep)\n--\n\n"
+     "Socket.SendToAsync: send_to's overloads and checks, awaited as send_async\n"
+     "(in line with the socket's sends). The await gives the count."},
+    {"send_segments_async", (PyCFunction)(void (*)(void))Socket_send_segments_async, FASTKW,
+     "send_segments_async($self, /, buffers, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.SendAsync(IList<ArraySegment<byte>>): send_segments' checks,\n"
+     "awaited as send_async. Every buffer is pinned until the send ends."},
+    {"receive_async", (PyCFunction)(void (*)(void))Socket_receive_async, FASTKW,
+     "receive_async($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.ReceiveAsync: receive's checks; the await gives the count of bytes\n"
+     "written into buffer (0 at the end of the stream) once any came.\n"
+     "Receives of one socket complete in call order; receive_timeout does not\n"
+     "apply; close() fails a pending receive with OperationAborted (995)."},
+    {"receive_from_async", (PyCFunction)(void (*)(void))Socket_receive_from_async, FASTKW,
+     "receive_from_async($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
+     "Socket.ReceiveFromAsync: receive_from's checks (a bound socket); the\n"
+     "await gives (count, remote_ep), in line with the socket's receives."},
+    {"connect_async", Socket_connect_async, METH_O,
+     "connect_async($self, remote_ep, /)\n--\n\n"
+     "Socket.ConnectAsync: connect's checks; the await gives None once\n"
+     "connected, or raises SocketException (ConnectionRefused...). A name is\n"
+     "resolved by the call. An adopted descriptor that blocks underneath is\n"
+     "InvalidOperationException (its O_NONBLOCK is never touched)."},
+    {"accept_async", Socket_accept_async, METH_NOARGS,
+     "accept_async($self, /)\n--\n\n"
+     "Socket.AcceptAsync: accept's check (a listening socket); the await gives\n"
+     "the next connection, as a new blocking Socket, in line with the\n"
+     "socket's receives."},
     {"send", (PyCFunction)(void (*)(void))Socket_send, FASTKW,
      "send($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE)\n--\n\n"
      "Socket.Send(buffer, offset, size, socketFlags): hand bytes to the kernel.\n\n"
