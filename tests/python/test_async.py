@@ -909,3 +909,36 @@ def test_a_cancelled_accept_closes_nothing_it_did_not_give(run):
         for x in (c, srv, listener):
             x.close()
     run(main)
+
+
+def test_a_wait_the_loop_cannot_see_does_not_spin(run, tmp_path):
+    """A Unix-domain datagram sender whose receiver's queue is full is
+    always "writable" to the loop: the pending send_to rests between tries
+    instead of spinning, and completes once the receiver reads."""
+    import resource
+
+    def cpu():
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    async def main():
+        path = str(tmp_path / "r")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as r:
+            r.bind(path)
+            s = csend.Socket(csend.AddressFamily.UNIX, csend.SocketType.DGRAM)
+            for _ in range(10_000):
+                fut = s.send_to_async(b"x" * 100, path)
+                if not fut.done():
+                    break
+                assert await fut == 100
+            assert not fut.done()
+            c0 = cpu()
+            await asyncio.sleep(0.5)
+            assert cpu() - c0 < 0.1  # resting, not spinning
+            r.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                while True:
+                    r.recv(200)
+            assert await asyncio.wait_for(fut, 2) == 100
+            s.close()
+    run(main)

@@ -41,6 +41,8 @@ class OperationFuture(asyncio.Future[_T]):
     _sock: Any
     _line: bool = False
     _fd: int = -1  # our duplicate of the descriptor, watched while at the head
+    _timer: Optional[asyncio.TimerHandle] = None  # a watcher resting (see _ready)
+    _rest: float = 0.0
 
     __module__ = "csend"
 
@@ -118,7 +120,7 @@ def abandon(sock: Any) -> None:
 
 def _start(fut: OperationFuture[Any]) -> None:
     """First in line: its first attempt, as if it had been called now."""
-    _ready(fut)
+    _ready(fut, woken=False)
     if not fut.done():
         _watch(fut)
 
@@ -128,17 +130,39 @@ def _watch(fut: OperationFuture[Any]) -> None:
     # operation ends (close releases the socket's), and a watcher the
     # program has on the socket's own number is never touched.
     fut._fd = os.dup(fut._op.fileno())
+    _add_watcher(fut)
+
+
+def _add_watcher(fut: OperationFuture[Any]) -> None:
     if fut._line:
         fut.get_loop().add_reader(fut._fd, _ready, fut)
     else:
         fut.get_loop().add_writer(fut._fd, _ready, fut)
 
 
-def _ready(fut: OperationFuture[Any]) -> None:
+def _remove_watcher(fut: OperationFuture[Any]) -> None:
+    try:
+        if fut._line:
+            fut.get_loop().remove_reader(fut._fd)
+        else:
+            fut.get_loop().remove_writer(fut._fd)
+    except RuntimeError:  # a closed loop watches nothing any more
+        pass
+
+
+# Some waits the loop cannot see: a Unix-domain datagram sender whose
+# receiver's queue is full is always "writable". Once a wake-up moved
+# nothing, the watcher rests 1, 2, 4 ... 16 ms between tries (as the core's
+# own waits do), so the loop never spins.
+_REST_MAX = 0.016
+
+
+def _ready(fut: OperationFuture[Any], woken: bool = True) -> None:
     """The descriptor is ready (or the socket was shut down by close): the
     next steps of the operation at the head of its line."""
     if fut.done():
         return
+    before = fut._op.count
     try:
         r = fut._op.step()
     except BaseException as e:  # the core's SocketException, or a runtime error
@@ -152,21 +176,31 @@ def _ready(fut: OperationFuture[Any]) -> None:
             fut.set_result(r[0])
         elif isinstance(r[0], _core.Socket):
             r[0].close()  # accepted for a future cancelled meanwhile: nobody will have it
+    elif not woken or fut._op.count != before:
+        fut._rest = 0.0
+    elif fut._fd >= 0 and fut._timer is None:
+        fut._rest = min(fut._rest * 2 or 0.001, _REST_MAX)
+        _remove_watcher(fut)
+        fut._timer = fut.get_loop().call_later(fut._rest, _rested, fut)
+
+
+def _rested(fut: OperationFuture[Any]) -> None:
+    fut._timer = None
+    if not fut.done() and fut._fd >= 0:
+        _add_watcher(fut)
 
 
 def _unwatch(fut: OperationFuture[Any]) -> None:
-    """Stops watching at once when the send ends."""
-    fd, fut._fd = fut._fd, -1
-    if fd >= 0:
+    """Stops watching at once when the operation ends."""
+    if fut._timer is not None:
+        fut._timer.cancel()
+        fut._timer = None
+    if fut._fd >= 0:
         try:
-            if fut._line:
-                fut.get_loop().remove_reader(fd)
-            else:
-                fut.get_loop().remove_writer(fd)
-        except RuntimeError:  # a closed loop watches nothing any more
-            pass
+            _remove_watcher(fut)
         finally:
-            os.close(fd)
+            os.close(fut._fd)
+            fut._fd = -1
 
 
 def _leave(fut: OperationFuture[Any], may_start: bool) -> None:
