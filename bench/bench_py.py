@@ -1,11 +1,15 @@
 """The Python contenders: csend's send, CPython's socket.send (per call) or
 socket.sendall (throughput).
 Usage: python bench_py.py csend|csend4|csend4local|socket tcp|unix ADDRESS SIZE N
+       python bench_py.py floor4 tcp|unix ADDRESS SIZE N
 (csend4: the four-argument form .NET code ports to,
 s.send(buf, 0, len(buf), SocketFlags.NONE); csend4local: the same with the
-flags value in a local, which leaves csend's own share)
+flags value in a local, which leaves csend's own share; floor4: the same call
+of a C method that does nothing but send, from the floor module built in
+$CSEND_BENCH_DIR: what any extension would cost)
 Prints the nanoseconds the N sends took; exits 3 when the sink did not
 receive exactly N x SIZE bytes."""
+import os
 import socket
 import struct
 import sys
@@ -39,6 +43,14 @@ def timed4local(s, buf, n):
     return time.perf_counter_ns() - t0
 
 
+def timed_floor(f, buf, n):
+    # The same call, on the floor (floor.c): the least a C method can do.
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        f.send(buf, 0, len(buf), SocketFlags.NONE)
+    return time.perf_counter_ns() - t0
+
+
 def main():
     who, transport, where, size, n = sys.argv[1:6]
     size, n = int(size), int(n)
@@ -59,7 +71,12 @@ def main():
     else:
         s = socket.socket(family, socket.SOCK_STREAM)
         s.connect(address)
-        elapsed = timed(s.sendall if size >= 65536 else s.send, buf, n)
+        if who == "floor4":
+            sys.path.insert(0, os.environ["CSEND_BENCH_DIR"])
+            from csend_bench_floor import Floor
+            elapsed = timed_floor(Floor(s.fileno()), buf, n)
+        else:
+            elapsed = timed(s.sendall if size >= 65536 else s.send, buf, n)
         s.shutdown(socket.SHUT_WR)
         answer = b""
         while len(answer) < 8:

@@ -50,8 +50,21 @@ CONTENDERS = {
 LUA_CPATHS = {"lua5.4": f"{BUILD / 'lua'}/?.so;;", "luajit": f"{BUILD / 'lua' / 'luajit'}/?.so;;"}
 
 
+# Counted by callgrind only, beside the contenders: the same call as "csend
+# Python, 4 args" of a C method that does nothing but send (bench/floor.c),
+# when its module was built. Its overhead is the interpreter's share of the
+# call, which no extension can go below.
+FLOOR = "floor: a C method that only sends, 4 args"
+FLOORS = {FLOOR: [sys.executable, str(BENCH / "bench_py.py"), "floor4"]}
+
+
+def command(name):
+    return CONTENDERS[name] if name in CONTENDERS else FLOORS[name]
+
+
 def env_for(name):
-    return dict(ENV, LUA_CPATH=LUA_CPATHS.get(CONTENDERS[name][0], ENV["LUA_CPATH"]))
+    return dict(ENV, LUA_CPATH=LUA_CPATHS.get(command(name)[0], ENV["LUA_CPATH"]),
+                CSEND_BENCH_DIR=str(BUILD / "bench"))
 RAW = "raw C send()"
 GIB = 1 << 30
 MIB = 1 << 20
@@ -135,7 +148,7 @@ def instructions(name, transport, address, size, n):
     """User-space instructions one contender executes for n sends (callgrind:
     the same count on every run, whatever else the machine does)."""
     argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-            *CONTENDERS[name], transport, address, str(size), str(n)]
+            *command(name), transport, address, str(size), str(n)]
     out = subprocess.run(argv, env=env_for(name), capture_output=True, text=True, timeout=900)
     found = re.search(r"Collected : (\d+)", out.stderr)
     if out.returncode != 0 or not found:
@@ -145,9 +158,10 @@ def instructions(name, transport, address, size, n):
 
 def instructions_per_call(transport, address, size, n1, n2):
     """{contender: instructions per send}, start-up cancelled by two counts."""
+    floors = [FLOOR] if list((BUILD / "bench").glob("csend_bench_floor*.so")) else []
     return {name: (instructions(name, transport, address, size, n2)
                    - instructions(name, transport, address, size, n1)) / (n2 - n1)
-            for name in CONTENDERS}
+            for name in [*CONTENDERS, *floors]}
 
 
 def instructions_table(per_call):
@@ -274,6 +288,10 @@ def main():
                                f"({counted[1]} sends minus {counted[0]}: start-up cancels; "
                                "the kernel's share is not counted.)", "",
                                *instructions_table(ipc), ""]
+                    if FLOOR in ipc:
+                        r = (ipc[FLOOR] - ipc[RAW]) / (ipc["CPython socket"] - ipc[RAW])
+                        report += [f"The floor's overhead is {r:.3f} × CPython socket.send's: "
+                                   "no extension's four-argument call can cost less.", ""]
                     for ours, theirs, who in (("csend Python", "CPython socket",
                                                "CPython socket.send"),
                                               ("csend Python, 4 args", "CPython socket",

@@ -23,6 +23,9 @@ def test_bench_smoke_runs_every_contender_and_judges_every_target(tmp_path):
                  "csend LuaJIT, 4 args", "LuaSocket LuaJIT"):
         # per call and throughput over tcp and unix, instructions over tcp
         assert text.count(f"| {name} |") == 5, name
+    # The floor of the four-argument call is counted (instructions, tcp).
+    assert text.count("| floor: a C method that only sends, 4 args |") == 1, text
+    assert "no extension's four-argument call can cost less" in text
     verdicts = [line for line in text.splitlines()
                 if line.endswith("| met |") or line.endswith("| NOT MET |")]
     assert len(verdicts) == 24, text
