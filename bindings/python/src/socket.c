@@ -1003,7 +1003,7 @@ static PyMethodDef Socket_methods[] = {
      "Outside a running loop, or while operations of the socket pend on\n"
      "another loop: RuntimeError, before anything is sent."},
     {"send_to_async", (PyCFunction)(void (*)(void))Socket_send_to_async, FASTKW,
-     "send_to_async($self, /, buffer, offset=0, size=None, flags=csend.SocketFlags.NONE, remote_ep)\n--\n\n"
+     "send_to_async($self, buffer, /, *args, **kwargs)\n--\n\n"
      "Socket.SendToAsync: send_to's overloads and checks, awaited as send_async\n"
      "(in line with the socket's sends). The await gives the count."},
     {"send_segments_async", (PyCFunction)(void (*)(void))Socket_send_segments_async, FASTKW,
