@@ -439,9 +439,10 @@ CSEND_API csend_pending *csend_receive_begin(csend_socket *s, void *buffer, int6
 CSEND_API csend_pending *csend_receive_from_begin(csend_socket *s, void *buffer,
                                                   int64_t buffer_len, int64_t offset,
                                                   int64_t size, int64_t flags, csend_error *err);
-/* A connect needs a descriptor that does not block underneath: csend's own
- * are switched for the connect's duration; an adopted descriptor that
- * blocks underneath is InvalidOperation (its O_NONBLOCK is never touched). */
+/* Connect and accept need a descriptor that does not block underneath:
+ * csend's own are switched for good (Blocking stays csend's mode, kept with
+ * poll); an adopted descriptor that blocks underneath is InvalidOperation
+ * (its O_NONBLOCK is never touched). */
 CSEND_API csend_pending *csend_connect_begin(csend_socket *s, const csend_endpoint *remote,
                                              csend_error *err);
 CSEND_API csend_pending *csend_accept_begin(csend_socket *s, csend_error *err);

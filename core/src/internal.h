@@ -22,6 +22,8 @@ struct csend_socket {
     atomic_bool shutdown_send; /* Shutdown(Send or Both) was called */
     atomic_bool blocking;    /* csend's mode (contract §3); O_NONBLOCK follows it only when owned */
     bool owns_mode;          /* csend made the descriptor (open, accept): it may set O_NONBLOCK */
+    atomic_bool async_mode;  /* an owned descriptor set O_NONBLOCK for a connect or accept that
+                              * waits for the caller: it stays so, whatever the mode */
     int family, type, protocol; /* .NET numbers; type without SOCK_NONBLOCK/SOCK_CLOEXEC */
     _Atomic int64_t send_timeout_ms; /* 0 = infinite */
     _Atomic int64_t receive_timeout_ms;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -895,7 +896,6 @@ struct csend_pending {
     int64_t done;             /* bytes moved so far */
     int send;                 /* a send: traced, and whole on a stream */
     int tracing;
-    int restore_flags;        /* a connect: the descriptor's flags to put back, or -1 */
     struct iovec *iov;        /* send_segments: the copied list */
     const csend_segment *segments; /* and the caller's, for the trace */
     int64_t count;
@@ -916,7 +916,6 @@ static csend_pending *pending_new(csend_socket *s, csend_error *err)
         csend__out_of_memory(err);
         return NULL;
     }
-    p->restore_flags = -1;
     return p;
 }
 
@@ -943,6 +942,33 @@ static csend_pending *pending_started(csend_pending *p, csend_socket *s, csend_e
             csend__trace_begin(s, "Send", p->o.size);
     }
     return p;
+}
+
+/* Connect and accept have no MSG_DONTWAIT: only a descriptor that does
+ * not block underneath keeps their steps from blocking.  One csend made is
+ * switched for good (a later Blocking = true changes csend's mode only, kept
+ * with poll, so that no step of another operation ever finds it blocking);
+ * an adopted one is its owner's: it is refused rather than touched. */
+static int nonblocking_underneath(csend_socket *s, const char *what, csend_error *err)
+{
+    int fd = atomic_load(&s->fd);
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK))
+        return 0;
+    if (fl >= 0 && !s->owns_mode) {
+        char message[160];
+        snprintf(message, sizeof message,
+                 "An adopted descriptor that blocks underneath cannot %s without blocking; "
+                 "its mode is its owner's.", what);
+        csend__invalid_operation(err, message);
+        return -1;
+    }
+    atomic_store(&s->async_mode, true); /* before the switch: set_blocking keeps it then */
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        csend__socket_errno(err, errno, 0);
+        return -1;
+    }
+    return 0;
 }
 
 csend_pending *csend_send_to_begin(csend_socket *s, const void *buffer, int64_t buffer_len,
@@ -1036,24 +1062,8 @@ csend_pending *csend_connect_begin(csend_socket *s, const csend_endpoint *remote
         csend__argument_null(err, "remoteEP");
         return pending_refused(p, s);
     }
-    int fd = atomic_load(&s->fd);
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0) {
-        csend__socket_errno(err, errno, 0);
+    if (nonblocking_underneath(s, "connect", err) < 0)
         return pending_refused(p, s);
-    }
-    if (!(fl & O_NONBLOCK)) {
-        if (!s->owns_mode) {
-            csend__invalid_operation(err, "An adopted descriptor that blocks underneath cannot "
-                                          "connect without blocking; use Connect.");
-            return pending_refused(p, s);
-        }
-        if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-            csend__socket_errno(err, errno, 0);
-            return pending_refused(p, s);
-        }
-        p->restore_flags = fl;
-    }
     p->remote = *remote;
     p->o.kind = OP_CONNECT;
     p->o.events = POLLOUT;
@@ -1067,7 +1077,7 @@ csend_pending *csend_accept_begin(csend_socket *s, csend_error *err)
     csend_pending *p = pending_new(s, err);
     if (p == NULL)
         return NULL;
-    if (check_accept(s, err) < 0)
+    if (check_accept(s, err) < 0 || nonblocking_underneath(s, "accept", err) < 0)
         return pending_refused(p, s);
     p->o.kind = OP_ACCEPT;
     p->o.events = POLLIN;
@@ -1081,8 +1091,6 @@ static int op_end(csend_pending *p, int rc, const csend_error *err)
 {
     csend_socket *s = p->s;
     p->s = NULL;
-    if (p->restore_flags >= 0)
-        fcntl(atomic_load(&s->fd), F_SETFL, p->restore_flags);
     stop_waiting(s);
     if (p->tracing && csend__trace_enabled()) {
         const csend_segment one = {p->o.one.iov_base, p->o.size};

@@ -340,7 +340,10 @@ int csend_set_blocking(csend_socket *s, int blocking, csend_error *err)
         int fl = fcntl(fd, F_GETFL);
         rc = -1;
         if (fl >= 0) {
-            fl = blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
+            /* Once a connect or accept waited for its caller, the descriptor
+             * stays non-blocking (csend_nonblocking_underneath): blocking
+             * is then csend's own mode, kept with poll. */
+            fl = blocking && !atomic_load(&s->async_mode) ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
             rc = fcntl(fd, F_SETFL, fl);
         }
     }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -366,22 +367,38 @@ static void test_accept_and_connect_wait_without_blocking(void **state)
     assert_true(csend_pending_wants_read(acc));
     assert_int_equal(csend_pending_step(acc, &err), 0); /* nobody connects yet */
     csend_socket *c = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_STREAM, 0, &err);
-    int fl = fcntl(csend_get_fd(c), F_GETFL);
+    assert_false(fcntl(csend_get_fd(c), F_GETFL) & O_NONBLOCK);
     csend_pending *con = csend_connect_begin(c, &where, &err);
     assert_non_null(con);
     assert_false(csend_pending_wants_read(con));
     int rc = run_op(con, &err, NULL);
     assert_int_equal(rc, 1);
     assert_int_equal(csend_get_connected(c), 1);
-    assert_int_equal(fcntl(csend_get_fd(c), F_GETFL), fl); /* its flags are put back */
+    /* Non-blocking underneath for good, and blocking in csend's mode. */
+    assert_true(fcntl(csend_get_fd(c), F_GETFL) & O_NONBLOCK);
+    assert_true(fcntl(csend_get_fd(l), F_GETFL) & O_NONBLOCK);
+    assert_int_equal(csend_set_blocking(c, 1, &err), 0);
+    assert_true(fcntl(csend_get_fd(c), F_GETFL) & O_NONBLOCK);
+    assert_int_equal(csend_get_blocking(c, &err), 1);
     assert_int_equal(run_op(acc, &err, NULL), 1);
     csend_socket *a = csend_pending_take_accepted(acc);
     assert_non_null(a);
     assert_null(csend_pending_take_accepted(acc)); /* taken once */
-    /* The pair works. */
+    /* The pair works, and a blocking receive on c still waits (with poll)
+     * for what a is about to send. */
     assert_int_equal(csend_send(c, "ping", 4, 0, 4, 0, &err), 4);
     char buf[8];
     assert_int_equal(csend_receive(a, buf, 8, 0, 8, 0, &err), 4);
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(100 * 1000);
+        _exit(csend_send(a, "pong", 4, 0, 4, 0, &err) == 4 ? 0 : 1);
+    }
+    assert_int_equal(csend_receive(c, buf, 8, 0, 8, 0, &err), 4);
+    assert_memory_equal(buf, "pong", 4);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(status, 0);
     csend_pending_free(acc);
     csend_pending_free(con);
     csend_socket_free(a);
@@ -422,6 +439,51 @@ static void test_receive_completes_with_what_came_and_receive_from_names_the_sen
     csend_pending_free(op);
     csend_socket_free(r);
     close(sender);
+}
+
+static void test_connect_and_accept_refuse_an_adopted_descriptor_that_blocks(void **state)
+{
+    (void)state;
+    csend_error err;
+    int raw = socket(AF_INET, SOCK_STREAM, 0);
+    csend_socket *c = csend_socket_from_fd(raw, &err);
+    csend_endpoint ep;
+    csend_endpoint_from_host(CSEND_AF_INTER_NETWORK, "127.0.0.1", 9, &ep, &err);
+    assert_null(csend_connect_begin(c, &ep, &err));
+    assert_int_equal(err.kind, CSEND_ERR_INVALID_OPERATION);
+    assert_false(fcntl(raw, F_GETFL) & O_NONBLOCK); /* the owner's mode, untouched */
+    csend_socket_free(c);
+    csend_endpoint where;
+    csend_socket *l = tcp_listener(&where);
+    int dup_fd = dup(csend_get_fd(l));
+    assert_int_equal(fcntl(dup_fd, F_SETFL, fcntl(dup_fd, F_GETFL) & ~O_NONBLOCK), 0);
+    csend_socket *adopted = csend_socket_from_fd(dup_fd, &err);
+    assert_null(csend_accept_begin(adopted, &err));
+    assert_int_equal(err.kind, CSEND_ERR_INVALID_OPERATION);
+    assert_false(fcntl(dup_fd, F_GETFL) & O_NONBLOCK);
+    csend_socket_free(adopted);
+    csend_socket_free(l);
+}
+
+static void test_two_connects_in_line_never_block(void **state)
+{
+    (void)state;
+    /* A second connect begun while the first pends, then stepped after the
+     * first ended: its connect(2) must not find the descriptor blocking. */
+    csend_endpoint where;
+    csend_socket *l = tcp_listener(&where);
+    csend_error err;
+    csend_socket *c = csend_socket_open(CSEND_AF_INTER_NETWORK, CSEND_SOCK_STREAM, 0, &err);
+    csend_pending *first = csend_connect_begin(c, &where, &err);
+    csend_pending *second = csend_connect_begin(c, &where, &err);
+    assert_non_null(first);
+    assert_non_null(second);
+    csend_pending_free(first); /* given up before its first step */
+    assert_true(fcntl(csend_get_fd(c), F_GETFL) & O_NONBLOCK);
+    assert_int_equal(run_op(second, &err, NULL), 1);
+    csend_pending_free(second);
+    csend_socket_free(c);
+    csend_socket_free(l);
 }
 
 static void test_every_begin_checks_as_its_method_and_begins_nothing(void **state)
@@ -562,6 +624,8 @@ const struct CMUnitTest pending_tests[] = {
     cmocka_unit_test(test_accept_and_connect_wait_without_blocking),
     cmocka_unit_test(test_receive_completes_with_what_came_and_receive_from_names_the_sender),
     cmocka_unit_test(test_every_begin_checks_as_its_method_and_begins_nothing),
+    cmocka_unit_test(test_connect_and_accept_refuse_an_adopted_descriptor_that_blocks),
+    cmocka_unit_test(test_two_connects_in_line_never_block),
     cmocka_unit_test(test_segments_of_a_stream_arrive_whole_in_order),
     cmocka_unit_test(test_close_aborts_a_pending_receive_and_accept),
     cmocka_unit_test(test_a_freed_operation_is_given_up_and_a_step_after_the_end_is_refused),
