@@ -942,3 +942,119 @@ def test_a_wait_the_loop_cannot_see_does_not_spin(run, tmp_path):
             assert await asyncio.wait_for(fut, 2) == 100
             s.close()
     run(main)
+
+
+def test_watching_leaves_every_descriptors_mode_as_it_was(run):
+    """uvloop's watchers set O_NONBLOCK on what they watch (shared with the
+    socket and, for an adopted socket, with its owner): csend puts the mode
+    back, so the owner's blocking socket stays blocking."""
+    import fcntl
+
+    def nonblocking(fd):
+        return bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK)
+
+    async def main():
+        with socket.create_server(("127.0.0.1", 0)) as srv:
+            std = socket.create_connection(srv.getsockname())
+            peer, _ = srv.accept()
+        adopted = csend.Socket.from_socket(std)
+        own, own_peer = pair()
+        assert not nonblocking(std.fileno()) and not nonblocking(own.fileno())
+        futs = [adopted.receive_async(bytearray(8)), own.receive_async(bytearray(8)),
+                adopted.send_async(b"x" * (8 * MIB))]
+        await asyncio.sleep(0.01)
+        assert not any(f.done() for f in futs)
+        assert not nonblocking(std.fileno()) and not nonblocking(own.fileno())
+        peer.sendall(b"1")
+        own_peer.sendall(b"2")
+        assert await futs[0] == 1 and await futs[1] == 1
+        peer.setblocking(False)
+        sent, _ = await asyncio.gather(futs[2], read_exactly(peer, 8 * MIB))
+        assert sent == 8 * MIB
+        assert not nonblocking(std.fileno()) and std.gettimeout() is None
+        for x in (adopted, own, own_peer, std, peer):
+            x.close()
+    run(main)
+
+
+def test_no_descriptor_left_to_watch_fails_the_operation_not_the_socket(run):
+    """At the process's descriptor limit an operation that must wait cannot
+    watch: it fails with SocketException TooManyOpenSockets (from the await),
+    and the socket's next operations go on."""
+    import resource
+
+    async def main():
+        s, peer = pair()
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        hog = []
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_fds() + 64, hard))
+        try:
+            with pytest.raises(OSError):
+                while True:
+                    hog.append(os.open("/dev/null", os.O_RDONLY))
+            fut = s.receive_async(bytearray(8))
+        finally:
+            for fd in hog:
+                os.close(fd)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        with pytest.raises(csend.SocketException) as e:
+            await fut
+        assert e.value.socket_error_code == csend.SocketError.TOO_MANY_OPEN_SOCKETS
+        peer.sendall(b"data")
+        assert await asyncio.wait_for(s.receive_async(bytearray(8)), 5) == 4
+        s.close()
+        peer.close()
+    run(main)
+
+
+def test_accept_async_refuses_an_adopted_listener_that_blocks_underneath(run):
+    async def main():
+        with socket.create_server(("127.0.0.1", 0)) as std:
+            listener = csend.Socket.from_socket(std)
+            with pytest.raises(csend.InvalidOperationException, match="blocks underneath"):
+                listener.accept_async()
+            assert std.getblocking()
+            listener.close()
+    run(main)
+
+
+def test_a_connect_behind_another_never_blocks_the_loop(tmp_path):
+    """Two connect_async on one socket to a listener whose queue is full: the
+    second waits in line behind the first and, once the first is given up,
+    fails (AlreadyInProgress) without ever blocking the loop in connect(2).
+    In a child process, so that a blocked loop shows as a timeout."""
+    import subprocess
+    import sys
+    code = '''
+import asyncio, socket, time, sys
+import csend
+full = socket.socket(); full.bind(("127.0.0.1", 0)); full.listen(0)
+fill = []
+for _ in range(3):  # the accept queue full: later SYNs are dropped
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(full.getsockname())
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.2)
+async def main():
+    s = csend.Socket()
+    first = s.connect_async(full.getsockname())
+    second = s.connect_async(full.getsockname())
+    await asyncio.sleep(0.05)
+    first.cancel()
+    t0 = time.monotonic()
+    try:
+        await asyncio.wait_for(second, 5)
+    except (csend.SocketException, TimeoutError) as e:
+        print(type(e).__name__, getattr(e, "socket_error_code", None))
+    assert time.monotonic() - t0 < 6
+    s.close()
+loop = (__import__("uvloop").new_event_loop if sys.argv[1] == "uvloop"
+        else asyncio.new_event_loop)()
+loop.run_until_complete(main())
+print("came back")
+'''
+    for kind in LOOPS:
+        out = subprocess.run([sys.executable, "-c", code, kind], capture_output=True, text=True,
+                             timeout=30)
+        assert out.returncode == 0 and "came back" in out.stdout, out.stdout + out.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import fcntl
 import os
 from typing import Any, Optional, TypeVar
 
@@ -129,15 +130,28 @@ def _watch(fut: OperationFuture[Any]) -> None:
     # A descriptor of our own: it stays valid until _unwatch however the
     # operation ends (close releases the socket's), and a watcher the
     # program has on the socket's own number is never touched.
-    fut._fd = os.dup(fut._op.fileno())
+    try:
+        fut._fd = fut._op.watch_fd()
+    except BaseException as e:  # no descriptor left: the operation cannot wait
+        fut._op.close()
+        if not fut.done():
+            fut.set_exception(e)
+        return
     _add_watcher(fut)
 
 
 def _add_watcher(fut: OperationFuture[Any]) -> None:
+    # uvloop (libuv's uv_poll_init) sets O_NONBLOCK on a descriptor it
+    # watches: on the open file description, which the socket (and an
+    # adopted socket's owner) shares with our duplicate. The steps never
+    # need it (MSG_DONTWAIT), and the mode is not the loop's to change.
+    flags = fcntl.fcntl(fut._fd, fcntl.F_GETFL)
     if fut._line:
         fut.get_loop().add_reader(fut._fd, _ready, fut)
     else:
         fut.get_loop().add_writer(fut._fd, _ready, fut)
+    if fcntl.fcntl(fut._fd, fcntl.F_GETFL) != flags:
+        fcntl.fcntl(fut._fd, fcntl.F_SETFL, flags)
 
 
 def _remove_watcher(fut: OperationFuture[Any]) -> None:

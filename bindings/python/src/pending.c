@@ -24,7 +24,11 @@
  * anything is sent or received. */
 #include "binding.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 static int line_of(int kind)
 {
@@ -198,6 +202,25 @@ static PyObject *Pending_fileno(PyObject *op, PyObject *unused)
     return PyLong_FromLong(op_fd(&((PendingObject *)op)->op));
 }
 
+/* watch_fd() -> a duplicate of the descriptor for the loop to watch (its
+ * own number: valid until the caller closes it, however the operation
+ * ends); raises SocketException (TooManyOpenSockets...) with the count so
+ * far when the process has none left. */
+static PyObject *Pending_watch_fd(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    PendingObject *p = (PendingObject *)op;
+    int fd = fcntl(op_fd(&p->op), F_DUPFD_CLOEXEC, 0);
+    if (fd >= 0)
+        return PyLong_FromLong(fd);
+    csend_error err = {.kind = CSEND_ERR_SOCKET,
+                       .socket_error = csend_socket_error_from_errno(errno),
+                       .native_error = errno,
+                       .bytes_transferred = p->op.count};
+    snprintf(err.message, sizeof err.message, "%s", strerror(errno));
+    return csendpy_raise(STATE(p->sock), &err);
+}
+
 static PyObject *Pending_count(PyObject *op, void *unused)
 {
     (void)unused;
@@ -240,6 +263,8 @@ static PyMethodDef Pending_methods[] = {
      "SocketException."},
     {"close", Pending_close, METH_NOARGS,
      "close($self, /)\n--\n\nGives the operation up (a cancelled task); `count` stays."},
+    {"watch_fd", Pending_watch_fd, METH_NOARGS,
+     "watch_fd($self, /)\n--\n\nA duplicate of the descriptor, the caller's to close."},
     {"fileno", Pending_fileno, METH_NOARGS,
      "fileno($self, /)\n--\n\nThe descriptor to wait on, held open until the operation ends."},
     {NULL, NULL, 0, NULL},
