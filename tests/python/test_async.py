@@ -1058,3 +1058,36 @@ print("came back")
         out = subprocess.run([sys.executable, "-c", code, kind], capture_output=True, text=True,
                              timeout=30)
         assert out.returncode == 0 and "came back" in out.stdout, out.stdout + out.stderr
+
+
+def test_a_socket_dropped_with_its_loop_closed_goes_with_its_operations(run):
+    """A receive nobody awaits is still pending when the loop is closed and
+    the program drops the socket: nothing can reach them any more, so the
+    collector takes the socket, its operation and the watcher's descriptor
+    (nothing held for the life of the process)."""
+    import warnings
+
+    def socket_fds():
+        found = set()
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                    found.add(int(name))
+            except OSError:
+                pass
+        return found
+
+    async def fire_and_forget(s):
+        s.receive_async(bytearray(10))
+        await asyncio.sleep(0.01)
+
+    gc.collect()
+    before = socket_fds()
+    s, peer = pair()
+    run(fire_and_forget, s)  # the loop is closed when run returns
+    del s
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # "unclosed": as socket.socket
+        gc.collect()
+    peer.close()
+    assert socket_fds() == before

@@ -17,17 +17,25 @@ from __future__ import annotations
 import asyncio
 import collections
 import fcntl
-import os
 from typing import Any, Optional, TypeVar
 
 from . import _core
 
 _T = TypeVar("_T")
 
-# (id(socket), line) -> its operations, in call order; the first is the one
-# stepped. A queued operation holds its socket, so an id here names one live
-# socket. Line False: sends and connect; True: receives and accept.
-_queues: dict[tuple[int, bool], collections.deque["OperationFuture[Any]"]] = {}
+_Line = collections.deque["OperationFuture[Any]"]
+
+
+def _line(sock: Any, line: bool, make: bool = False) -> Optional[_Line]:
+    """A socket's operations of a line (False: sends and connect; True:
+    receives and accept), in call order; the first is the one stepped. The
+    socket holds them, so a socket dropped with its loop closed goes, with
+    them, to the collector."""
+    lines = _core._lines(sock)
+    queue: Optional[_Line] = lines[line]
+    if queue is None and make:
+        queue = lines[line] = collections.deque()
+    return queue
 
 
 class OperationFuture(asyncio.Future[_T]):
@@ -41,7 +49,7 @@ class OperationFuture(asyncio.Future[_T]):
     _op: Any = None  # None while the call that made it has not begun it
     _sock: Any
     _line: bool = False
-    _fd: int = -1  # our duplicate of the descriptor, watched while at the head
+    _fd: int = -1  # the operation's duplicate of the descriptor, watched while at the head
     _timer: Optional[asyncio.TimerHandle] = None  # a watcher resting (see _ready)
     _rest: float = 0.0
 
@@ -51,10 +59,6 @@ class OperationFuture(asyncio.Future[_T]):
     def bytes_transferred(self) -> int:
         return 0 if self._op is None else int(self._op.count)
 
-
-
-def _key(fut: OperationFuture[Any]) -> tuple[int, bool]:
-    return id(fut._sock), fut._line
 
 
 def _new(sock: Any, loop: asyncio.AbstractEventLoop, op: Any, line: bool) -> OperationFuture[Any]:
@@ -69,7 +73,7 @@ def reserve(sock: Any, loop: asyncio.AbstractEventLoop, line: bool) -> Operation
     taken before it begins, so that none made meanwhile (by a trace
     callback, say) can go ahead of it."""
     fut = _new(sock, loop, None, line)
-    _queues.setdefault(_key(fut), collections.deque()).append(fut)
+    _line(sock, line, True).append(fut)  # type: ignore[union-attr]
     return fut
 
 
@@ -78,8 +82,8 @@ def attach(fut: OperationFuture[Any], op: Any, may_start: bool) -> None:
     once when it is first in line (may_start is False while an earlier call
     of the line is still making its first attempt)."""
     fut._op = op
-    queue = _queues[_key(fut)]
-    if may_start and queue[0] is fut:
+    queue = _line(fut._sock, fut._line)
+    if may_start and queue and queue[0] is fut:
         _start(fut)
 
 
@@ -93,7 +97,7 @@ def front(sock: Any, loop: asyncio.AbstractEventLoop, op: Any) -> OperationFutur
     """An operation whose first attempt, made by the call, did not complete
     it: first in line (those called during that attempt wait behind it)."""
     fut = _new(sock, loop, op, bool(op.readable))
-    _queues.setdefault(_key(fut), collections.deque()).appendleft(fut)
+    _line(sock, fut._line, True).appendleft(fut)  # type: ignore[union-attr]
     _watch(fut)
     return fut
 
@@ -101,7 +105,7 @@ def front(sock: Any, loop: asyncio.AbstractEventLoop, op: Any) -> OperationFutur
 def resume(sock: Any, line: bool) -> None:
     """A call whose first attempt ended its operation: those called during
     that attempt may start."""
-    queue = _queues.get((id(sock), line))
+    queue = _line(sock, line)
     if queue and queue[0]._op is not None and not queue[0].done():
         _start(queue[0])
 
@@ -110,7 +114,9 @@ def abandon(sock: Any) -> None:
     """The socket's loop is closed: nothing will step its operations again.
     Each is given up (its descriptor and buffers go back) and its future
     cancelled."""
-    futs = [*_queues.pop((id(sock), False), ()), *_queues.pop((id(sock), True), ())]
+    lines = _core._lines(sock)
+    futs = [*(lines[0] or ()), *(lines[1] or ())]
+    lines[0] = lines[1] = None
     for fut in futs:
         fut.remove_done_callback(_finished)
         _unwatch(fut)
@@ -213,18 +219,18 @@ def _unwatch(fut: OperationFuture[Any]) -> None:
         try:
             _remove_watcher(fut)
         finally:
-            os.close(fut._fd)
+            fut._op.close_watch()
             fut._fd = -1
 
 
 def _leave(fut: OperationFuture[Any], may_start: bool) -> None:
-    queue: Optional[collections.deque[OperationFuture[Any]]] = _queues.get(_key(fut))
+    queue = _line(fut._sock, fut._line)
     if queue is None or fut not in queue:
         return
     head = queue[0] is fut
     queue.remove(fut)
     if not queue:
-        del _queues[_key(fut)]
+        _core._lines(fut._sock)[fut._line] = None
     elif head and may_start and queue[0]._op is not None:
         _start(queue[0])
 

@@ -17,6 +17,10 @@ typedef struct {
     Py_ssize_t async_ops[2];
     int async_first[2];
     PyObject *async_loop;
+    /* csend/_async.py's two lines of futures ([sends, receives], each a
+     * deque or None), held by the socket: a cycle through a socket nobody
+     * holds any more (its loop closed) is the collector's. */
+    PyObject *async_lines;
 } SocketObject;
 
 /* The module's state (one per module object, as PEP 489 has it): the Socket
@@ -82,6 +86,8 @@ PyObject *csendpy_adopt_accepted(PyObject *listener, csend_socket *a);
 extern PyType_Spec csendpy_pending_spec;
 extern PyType_Spec csendpy_done_spec;
 PyObject *csendpy_async(PyObject *sock, int kind, csendpy_async_args *a);
+/* _core._lines(sock): the socket's async_lines, made on first use. */
+PyObject *csendpy_async_lines(PyObject *mod, PyObject *sock);
 /* Socket.close: the pending sends of a loop that is closed are given up. */
 void csendpy_async_closed(PyObject *sock);
 /* csend._async's functions, in async_fns */

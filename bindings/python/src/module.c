@@ -166,6 +166,7 @@ static PyMethodDef module_methods[] = {
      "get_trace($module, /)\n--\n\nWhether network tracing is on (set_trace, or CSEND_TRACE=1)."},
     {"_bind", bind_classes, METH_O, NULL},
     {"_bind_async", bind_async, METH_VARARGS, NULL},
+    {"_lines", csendpy_async_lines, METH_O, NULL},
     {"_plain_getattr", plain_getattr, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };

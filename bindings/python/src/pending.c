@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int line_of(int kind)
 {
@@ -140,6 +141,7 @@ typedef struct {
     PyObject *sock;          /* the Socket, alive as long as this */
     PyObject *loop;          /* the loop it belongs to: the socket's async_loop */
     int counted;             /* counted in the socket's async_ops */
+    int watch;               /* the duplicate the loop watches, or -1 */
 } PendingObject;
 
 static void release_args(csendpy_async_args *a)
@@ -203,22 +205,39 @@ static PyObject *Pending_fileno(PyObject *op, PyObject *unused)
 }
 
 /* watch_fd() -> a duplicate of the descriptor for the loop to watch (its
- * own number: valid until the caller closes it, however the operation
- * ends); raises SocketException (TooManyOpenSockets...) with the count so
- * far when the process has none left. */
+ * own number: valid until close_watch(), however the operation ends, and
+ * closed with the operation object at the latest); raises SocketException
+ * (TooManyOpenSockets...) with the count so far when the process has none
+ * left. */
 static PyObject *Pending_watch_fd(PyObject *op, PyObject *unused)
 {
     (void)unused;
     PendingObject *p = (PendingObject *)op;
-    int fd = fcntl(op_fd(&p->op), F_DUPFD_CLOEXEC, 0);
-    if (fd >= 0)
-        return PyLong_FromLong(fd);
+    if (p->watch < 0)
+        p->watch = fcntl(op_fd(&p->op), F_DUPFD_CLOEXEC, 0);
+    if (p->watch >= 0)
+        return PyLong_FromLong(p->watch);
     csend_error err = {.kind = CSEND_ERR_SOCKET,
                        .socket_error = csend_socket_error_from_errno(errno),
                        .native_error = errno,
                        .bytes_transferred = p->op.count};
     snprintf(err.message, sizeof err.message, "%s", strerror(errno));
     return csendpy_raise(STATE(p->sock), &err);
+}
+
+static void close_watch(PendingObject *p)
+{
+    if (p->watch >= 0) {
+        close(p->watch);
+        p->watch = -1;
+    }
+}
+
+static PyObject *Pending_close_watch(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    close_watch((PendingObject *)op);
+    Py_RETURN_NONE;
 }
 
 static PyObject *Pending_count(PyObject *op, void *unused)
@@ -250,6 +269,7 @@ static void Pending_dealloc(PyObject *op)
     PyTypeObject *type = Py_TYPE(op);
     PyObject_GC_UnTrack(op);
     finish(p);
+    close_watch(p);
     Py_CLEAR(p->sock);
     Py_CLEAR(p->loop);
     type->tp_free(op);
@@ -264,7 +284,9 @@ static PyMethodDef Pending_methods[] = {
     {"close", Pending_close, METH_NOARGS,
      "close($self, /)\n--\n\nGives the operation up (a cancelled task); `count` stays."},
     {"watch_fd", Pending_watch_fd, METH_NOARGS,
-     "watch_fd($self, /)\n--\n\nA duplicate of the descriptor, the caller's to close."},
+     "watch_fd($self, /)\n--\n\nA duplicate of the descriptor for the loop to watch."},
+    {"close_watch", Pending_close_watch, METH_NOARGS,
+     "close_watch($self, /)\n--\n\nCloses the duplicate watch_fd() made (once unwatched)."},
     {"fileno", Pending_fileno, METH_NOARGS,
      "fileno($self, /)\n--\n\nThe descriptor to wait on, held open until the operation ends."},
     {NULL, NULL, 0, NULL},
@@ -603,6 +625,7 @@ static PyObject *pending_object(csendpy_state *st, PyObject *sock, PyObject *loo
     p->sock = Py_NewRef(sock);
     p->loop = Py_NewRef(loop);
     p->counted = 1;
+    p->watch = -1;
     PyObject_GC_Track((PyObject *)p);
     return (PyObject *)p;
 }
@@ -715,6 +738,24 @@ static int other_loop(csendpy_state *st, PyObject *sock)
         return -1;
     }
     return 0;
+}
+
+PyObject *csendpy_async_lines(PyObject *mod, PyObject *sock)
+{
+    csendpy_state *st = PyModule_GetState(mod);
+    if (!PyObject_TypeCheck(sock, st->socket_type)) {
+        PyErr_SetString(PyExc_TypeError, "_lines() takes a csend.Socket");
+        return NULL;
+    }
+    SocketObject *so = (SocketObject *)sock;
+    if (so->async_lines == NULL) {
+        so->async_lines = PyList_New(2);
+        if (so->async_lines == NULL)
+            return NULL;
+        PyList_SET_ITEM(so->async_lines, 0, Py_NewRef(Py_None));
+        PyList_SET_ITEM(so->async_lines, 1, Py_NewRef(Py_None));
+    }
+    return Py_NewRef(so->async_lines);
 }
 
 void csendpy_async_closed(PyObject *sock)

@@ -194,12 +194,27 @@ static void Socket_finalize(PyObject *op)
     }
 }
 
+static int Socket_traverse(PyObject *op, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(op));
+    Py_VISIT(((SocketObject *)op)->async_lines);
+    return 0;
+}
+
+static int Socket_clear(PyObject *op)
+{
+    Py_CLEAR(((SocketObject *)op)->async_lines);
+    return 0;
+}
+
 static void Socket_dealloc(PyObject *op)
 {
     if (PyObject_CallFinalizerFromDealloc(op) < 0)
         return;
+    PyObject_GC_UnTrack(op);
     SocketObject *self = (SocketObject *)op;
     PyTypeObject *type = Py_TYPE(op);
+    Socket_clear(op);
     csend_socket_free(self->s);
     type->tp_free(op);
     Py_DECREF(type); /* instances of a heap type hold it */
@@ -1175,6 +1190,8 @@ static PyType_Slot Socket_slots[] = {
     {Py_tp_new, __extension__(void *)Socket_new},
     {Py_tp_init, __extension__(void *)Socket_init},
     {Py_tp_dealloc, __extension__(void *)Socket_dealloc},
+    {Py_tp_traverse, __extension__(void *)Socket_traverse},
+    {Py_tp_clear, __extension__(void *)Socket_clear},
     {Py_tp_finalize, __extension__(void *)Socket_finalize},
     {Py_tp_repr, __extension__(void *)Socket_repr},
     {Py_tp_methods, Socket_methods},
@@ -1185,6 +1202,6 @@ static PyType_Slot Socket_slots[] = {
 PyType_Spec csendpy_socket_spec = {
     .name = "csend.Socket",
     .basicsize = sizeof(SocketObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .slots = Socket_slots,
 };
