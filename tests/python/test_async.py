@@ -1091,3 +1091,150 @@ def test_a_socket_dropped_with_its_loop_closed_goes_with_its_operations(run):
         gc.collect()
     peer.close()
     assert socket_fds() == before
+
+
+def test_a_closed_loop_with_tasks_still_waiting_gives_its_operations_up():
+    """Tasks await two receives when their loop is closed without cancelling
+    them: the socket's next call on a new loop gives them up (the tasks'
+    wake-ups cannot run any more) and goes on."""
+    import warnings
+    for make in LOOPS.values():
+        s, peer = pair()
+        loop = make()
+
+        async def receive():
+            return await s.receive_async(bytearray(10))
+
+        async def waiting():
+            for _ in range(2):
+                loop.create_task(receive())
+            await asyncio.sleep(0.02)
+        loop.run_until_complete(waiting())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Task was destroyed but it is pending!"
+            loop.close()
+
+        async def again():
+            peer.sendall(b"hello")
+            return await asyncio.wait_for(s.receive_async(bytearray(10)), 5)
+        loop = make()
+        assert loop.run_until_complete(again()) == 5
+        loop.close()
+        s.close()
+        peer.close()
+        gc.collect()
+
+
+def test_an_operation_that_ended_as_its_loop_stopped_does_not_hold_the_line():
+    """A send that completes in the last iteration of its loop (the loop
+    stopped by a trace callback then) leaves its line at once: on a new
+    loop, a send called behind a pending one is started after it."""
+    import threading
+    for make in LOOPS.values():
+        s, peer = pair()
+        s.send_buffer_size = 4096
+        peer.setblocking(True)
+
+        def drain(n):
+            got = 0
+            while got < n:
+                got += len(peer.recv(MIB))
+        loop = make()
+        first = []
+
+        def trace(line):
+            if first and "Send" in line:
+                loop.stop()
+
+        async def start():
+            first.append(s.send_async(b"x" * (2 * MIB)))
+        csend.set_trace(True, trace)
+        try:
+            loop.run_until_complete(start())
+            t = threading.Thread(target=drain, args=(2 * MIB,))
+            t.start()
+            loop.run_forever()  # stops in the iteration the send completes
+        finally:
+            csend.set_trace(False)
+        t.join()
+        loop.close()
+        assert first[0].done()
+
+        async def second():
+            f2 = s.send_async(b"y" * (2 * MIB))
+            f3 = s.send_async(b"z" * 10)
+            t = threading.Thread(target=drain, args=(2 * MIB + 10,))
+            t.start()
+            n = await asyncio.wait_for(asyncio.gather(f2, f3), 5)
+            t.join()
+            return n
+        loop = make()
+        assert loop.run_until_complete(second()) == [2 * MIB, 10]
+        loop.close()
+        s.close()
+        peer.close()
+
+
+def test_one_socket_used_in_turn_by_two_loops_in_two_threads():
+    """Two threads, each with its own loop, send framed messages on one
+    socket: each call is either refused (RuntimeError: the other loop's
+    send pends) or completes; frames never interleave, nothing is lost, and
+    no operation is stepped by the wrong loop."""
+    import re
+    import sys
+    import threading
+    s, peer = pair()
+    s.send_buffer_size = 8192
+    got = bytearray()
+
+    def reader():
+        peer.setblocking(True)
+        while data := peer.recv(1 << 16):
+            got.extend(data)
+    rt = threading.Thread(target=reader)
+    rt.start()
+    sent, errors = {"A": [], "B": []}, []
+
+    def worker(name, make):
+        async def main():
+            rng = random.Random(name)
+            end = time.monotonic() + 1.0
+            i = 0
+            while time.monotonic() < end:
+                body = name.encode() * rng.choice([10, 5000, 60000])
+                frame = b"<%s%d:%d>" % (name.encode(), i, len(body)) + body + b"</>"
+                try:
+                    fut = s.send_async(frame)
+                except RuntimeError:
+                    await asyncio.sleep(0)
+                    continue
+                sent[name].append(frame)
+                i += 1
+                try:
+                    await fut
+                except Exception as e:  # noqa: BLE001 - any is a failure of the test
+                    errors.append(repr(e))
+                    return
+        loop = make()
+        loop.run_until_complete(main())
+        loop.close()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for make in LOOPS.values():
+            threads = [threading.Thread(target=worker, args=(n, make)) for n in "AB"]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    s.shutdown(csend.SocketShutdown.SEND)
+    rt.join()
+    assert errors == []
+    frames = re.findall(rb"<([AB])(\d+):(\d+)>([AB]*)</>", bytes(got))
+    assert all(len(b) == int(n) and set(b) <= {ord(w)} for w, _, n, b in frames)
+    assert len(got) == sum(len(f) for f in sent["A"] + sent["B"])
+    assert len(frames) == len(sent["A"]) + len(sent["B"])
+    s.close()
+    peer.close()

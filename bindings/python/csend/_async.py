@@ -84,7 +84,7 @@ def attach(fut: OperationFuture[Any], op: Any, may_start: bool) -> None:
     fut._op = op
     queue = _line(fut._sock, fut._line)
     if may_start and queue and queue[0] is fut:
-        _start(fut)
+        _advance(fut._sock, fut._line)
 
 
 def drop(fut: OperationFuture[Any], may_start: bool) -> None:
@@ -105,9 +105,7 @@ def front(sock: Any, loop: asyncio.AbstractEventLoop, op: Any) -> OperationFutur
 def resume(sock: Any, line: bool) -> None:
     """A call whose first attempt ended its operation: those called during
     that attempt may start."""
-    queue = _line(sock, line)
-    if queue and queue[0]._op is not None and not queue[0].done():
-        _start(queue[0])
+    _advance(sock, line)
 
 
 def abandon(sock: Any) -> None:
@@ -122,14 +120,36 @@ def abandon(sock: Any) -> None:
         _unwatch(fut)
         if fut._op is not None:
             fut._op.close()
-        fut.cancel()
+            fut._op.release()
+    for fut in futs:
+        try:
+            fut.cancel()
+        except RuntimeError:  # a task waits on it: its wake-up needs the closed loop
+            pass
 
 
-def _start(fut: OperationFuture[Any]) -> None:
-    """First in line: its first attempt, as if it had been called now."""
-    _ready(fut, woken=False)
-    if not fut.done():
-        _watch(fut)
+def _advance(sock: Any, line: bool) -> None:
+    """The head of the line goes: each first attempt in turn (as if called
+    now) until one must wait, which is then watched. Ended operations whose
+    callbacks have not run yet (their loop stopped first) leave the line."""
+    queue = _line(sock, line)
+    while queue:
+        head = queue[0]
+        if head.done() and head._fd < 0:
+            queue.popleft()
+            if head._op is not None:
+                head._op.close()
+                head._op.release()
+            continue
+        if head._op is None or head._fd >= 0 or head._timer is not None:
+            break  # not begun yet, or already watched
+        if not _step(head, woken=False):
+            _watch(head)
+            break
+        queue.popleft()
+        head._op.release()
+    if not queue:
+        _core._lines(sock)[line] = None
 
 
 def _watch(fut: OperationFuture[Any]) -> None:
@@ -177,11 +197,9 @@ def _remove_watcher(fut: OperationFuture[Any]) -> None:
 _REST_MAX = 0.016
 
 
-def _ready(fut: OperationFuture[Any], woken: bool = True) -> None:
-    """The descriptor is ready (or the socket was shut down by close): the
-    next steps of the operation at the head of its line."""
-    if fut.done():
-        return
+def _step(fut: OperationFuture[Any], woken: bool) -> bool:
+    """The next steps of the operation at the head of its line: True when it
+    has ended (its result or exception set, no longer watched)."""
     before = fut._op.count
     try:
         r = fut._op.step()
@@ -189,19 +207,29 @@ def _ready(fut: OperationFuture[Any], woken: bool = True) -> None:
         _unwatch(fut)
         if not fut.done():  # code the step ran (a signal handler) may have cancelled it
             fut.set_exception(e)
-        return
+        return True
     if r is not None:
         _unwatch(fut)
         if not fut.done():
             fut.set_result(r[0])
         elif isinstance(r[0], _core.Socket):
             r[0].close()  # accepted for a future cancelled meanwhile: nobody will have it
-    elif not woken or fut._op.count != before:
+        return True
+    if not woken or fut._op.count != before:
         fut._rest = 0.0
     elif fut._fd >= 0 and fut._timer is None:
         fut._rest = min(fut._rest * 2 or 0.001, _REST_MAX)
         _remove_watcher(fut)
         fut._timer = fut.get_loop().call_later(fut._rest, _rested, fut)
+    return False
+
+
+def _ready(fut: OperationFuture[Any]) -> None:
+    """The watcher's callback: the descriptor is ready (or the socket was
+    shut down by close). An operation that ends leaves its line at once, in
+    the same callback, and the next one goes."""
+    if not fut.done() and _step(fut, woken=True):
+        _leave(fut, True)
 
 
 def _rested(fut: OperationFuture[Any]) -> None:
@@ -229,10 +257,12 @@ def _leave(fut: OperationFuture[Any], may_start: bool) -> None:
         return
     head = queue[0] is fut
     queue.remove(fut)
-    if not queue:
+    if fut._op is not None:
+        fut._op.release()
+    if head and may_start:
+        _advance(fut._sock, fut._line)
+    elif not queue:
         _core._lines(fut._sock)[fut._line] = None
-    elif head and may_start and queue[0]._op is not None:
-        _start(queue[0])
 
 
 def _finished(fut: OperationFuture[Any]) -> None:

@@ -160,16 +160,29 @@ static void leave_line(SocketObject *so, int line)
         so->async_loop = NULL;
 }
 
-/* The end of the operation, however it ends: the buffers go back, and the
- * line's count drops. */
+/* The end of the operation, however it ends: the buffers go back. */
 static void finish(PendingObject *p)
 {
     op_end(&p->op);
     release_args(&p->args);
+}
+
+/* Out of its line (csend/_async.py has taken it out): the line's count
+ * drops.  Not at the end of the operation: until the line is put right, a
+ * call from another loop or thread must still find it taken. */
+static void release(PendingObject *p)
+{
     if (p->counted) {
         p->counted = 0;
         leave_line((SocketObject *)p->sock, line_of(p->op.kind));
     }
+}
+
+static PyObject *Pending_release(PyObject *op, PyObject *unused)
+{
+    (void)unused;
+    release((PendingObject *)op);
+    Py_RETURN_NONE;
 }
 
 /* step() -> (result,) when complete, None to wait for fileno() to be
@@ -269,6 +282,7 @@ static void Pending_dealloc(PyObject *op)
     PyTypeObject *type = Py_TYPE(op);
     PyObject_GC_UnTrack(op);
     finish(p);
+    release(p);
     close_watch(p);
     Py_CLEAR(p->sock);
     Py_CLEAR(p->loop);
@@ -285,6 +299,8 @@ static PyMethodDef Pending_methods[] = {
      "close($self, /)\n--\n\nGives the operation up (a cancelled task); `count` stays."},
     {"watch_fd", Pending_watch_fd, METH_NOARGS,
      "watch_fd($self, /)\n--\n\nA duplicate of the descriptor for the loop to watch."},
+    {"release", Pending_release, METH_NOARGS,
+     "release($self, /)\n--\n\nOut of its line: the socket's count of the line drops."},
     {"close_watch", Pending_close_watch, METH_NOARGS,
      "close_watch($self, /)\n--\n\nCloses the duplicate watch_fd() made (once unwatched)."},
     {"fileno", Pending_fileno, METH_NOARGS,
