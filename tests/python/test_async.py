@@ -1,5 +1,7 @@
-"""Socket.send_async (contract §10): .NET's SendAsync on asyncio's default
-loop and on uvloop. Every test runs under both loops."""
+"""The asynchronous operations (contract §10): send_async, send_to_async,
+send_segments_async, receive_async, receive_from_async, connect_async and
+accept_async, .NET's *Async methods on asyncio's default loop and on uvloop.
+Every test runs under both loops."""
 import asyncio
 import gc
 import hashlib
