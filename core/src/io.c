@@ -419,6 +419,25 @@ static int64_t drive(csend_socket *s, op *o, int64_t timeout_ms, int64_t done, c
 
 /* ---- send, send_to, the gather form ---- */
 
+/* The trace line that ends a send (contract §7): its bytes when complete
+ * (rc 1), OperationAborted when given up (rc 0), its SocketException when
+ * it failed (rc -1); nothing if tracing was switched off meanwhile. */
+static void trace_send_end(csend_socket *s, const csend_segment *segments, int64_t count,
+                           int64_t done, int rc, const csend_error *err)
+{
+    if (!csend__trace_enabled())
+        return;
+    if (rc > 0) {
+        csend__trace_segments(s, segments, count, done);
+    } else if (rc == 0) {
+        csend_error given_up;
+        csend__socket_error(&given_up, CSEND_SOCKET_ERROR_OPERATION_ABORTED, ECANCELED, done);
+        csend__trace_error(s, "Send", &given_up);
+    } else if (err->kind == CSEND_ERR_SOCKET) {
+        csend__trace_error(s, "Send", err);
+    }
+}
+
 /* A send through drive(), with its trace lines (contract §7). */
 static int64_t traced_send(csend_socket *s, op *o, int64_t done, csend_error *err)
 {
@@ -429,12 +448,8 @@ static int64_t traced_send(csend_socket *s, op *o, int64_t done, csend_error *er
     const csend_segment *segments = o->trace_segments ? o->trace_segments : &one;
     int64_t count = o->trace_segments ? o->trace_count : 1;
     int64_t n = drive(s, o, csend__timeout(&s->send_timeout_ms), done, err);
-    if (tracing && csend__trace_enabled()) { /* not if switched off meanwhile */
-        if (n >= 0)
-            csend__trace_segments(s, segments, count, n);
-        else if (err->kind == CSEND_ERR_SOCKET)
-            csend__trace_error(s, "Send", err);
-    }
+    if (tracing)
+        trace_send_end(s, segments, count, n, n >= 0 ? 1 : -1, err);
     return n;
 }
 
@@ -638,18 +653,9 @@ static int pending_end(csend_pending_send *op, int rc, const csend_error *err)
     csend_socket *s = op->s;
     op->s = NULL;     /* first: a trace callback that ends it again finds it ended */
     stop_waiting(s);  /* before the trace: a close from its callback is an ordinary close */
-    if (op->tracing && csend__trace_enabled()) {
+    if (op->tracing) {
         const csend_segment all = {op->p, op->size};
-        if (rc > 0) {
-            csend__trace_segments(s, &all, 1, op->done);
-        } else if (rc == 0) {
-            csend_error given_up;
-            csend__socket_error(&given_up, CSEND_SOCKET_ERROR_OPERATION_ABORTED, ECANCELED,
-                                op->done);
-            csend__trace_error(s, "Send", &given_up);
-        } else if (err->kind == CSEND_ERR_SOCKET) {
-            csend__trace_error(s, "Send", err);
-        }
+        trace_send_end(s, &all, 1, op->done, rc, err);
     }
     csend__leave(s);  /* last: the descriptor (and s's memory) may go here */
     return rc;
@@ -1092,19 +1098,10 @@ static int op_end(csend_pending *p, int rc, const csend_error *err)
     csend_socket *s = p->s;
     p->s = NULL;
     stop_waiting(s);
-    if (p->tracing && csend__trace_enabled()) {
+    if (p->tracing) {
         const csend_segment one = {p->o.one.iov_base, p->o.size};
-        if (rc > 0) {
-            csend__trace_segments(s, p->segments ? p->segments : &one,
-                                  p->segments ? p->count : 1, p->done);
-        } else if (rc == 0) {
-            csend_error given_up;
-            csend__socket_error(&given_up, CSEND_SOCKET_ERROR_OPERATION_ABORTED, ECANCELED,
-                                p->done);
-            csend__trace_error(s, "Send", &given_up);
-        } else if (err->kind == CSEND_ERR_SOCKET) {
-            csend__trace_error(s, "Send", err);
-        }
+        trace_send_end(s, p->segments ? p->segments : &one, p->segments ? p->count : 1,
+                       p->done, rc, err);
     }
     csend__leave(s);
     return rc;
